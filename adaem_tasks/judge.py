@@ -1,0 +1,224 @@
+"""The LLM value judge (paper Listing 4), shared by the Inspect scorer, the lm-eval
+filter and the generator's reward.
+
+Two modes:
+
+* ``single`` (paper-faithful default): one Yes/No call per key point x value.
+* ``batched``: one call per key point that returns every label at once as a JSON
+  object (requested as structured output where the provider supports it).
+
+All calls go through Inspect's :class:`~inspect_ai.model.Model`, so providers,
+retries on rate limits, response caching and connection limits come from Inspect.
+Calls are issued with :func:`asyncio.gather`; Inspect's per-model connection
+limit (``max_connections``) is what bounds the real concurrency.
+
+A judge answer that is neither Yes nor No is asked again (without the cache, since a
+cached garbage answer would come back identical); after ``max_attempts`` it is
+counted as a judge failure and labelled 0, and the failure count travels with the
+result so reports can show it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from inspect_ai.model import GenerateConfig, Model, ResponseSchema
+from inspect_ai.util import JSONSchema
+from pydantic import BaseModel, Field
+
+from adaem_tasks.prompts import render
+from adaem_tasks.value_systems import ValueSystem
+
+__all__ = [
+    "JudgeConfig",
+    "JudgeMode",
+    "OpinionJudgement",
+    "PointJudgement",
+    "batched_judge_prompt",
+    "judge_opinion",
+    "judge_point",
+    "or_labels",
+    "parse_batched_labels",
+    "parse_yes_no",
+    "single_judge_prompt",
+]
+
+JudgeMode = Literal["single", "batched"]
+
+
+class JudgeConfig(BaseModel):
+    """How the judge is asked. Defaults follow the paper (single Yes/No, deterministic)."""
+
+    mode: JudgeMode = "single"
+    max_attempts: int = Field(3, ge=1, description="Tries per prompt when the answer is unreadable.")
+    temperature: float | None = 0.0
+    cache: bool = True
+
+
+class PointJudgement(BaseModel):
+    """Labels for one key point; ``failed`` lists values the judge never answered readably."""
+
+    labels: dict[str, int]
+    failed: list[str] = Field(default_factory=list)
+
+
+class OpinionJudgement(BaseModel):
+    """Per-point labels and their OR over points (paper §3.3)."""
+
+    points: list[PointJudgement]
+    vector: dict[str, int]
+    judge_failures: int
+
+
+def single_judge_prompt(system: ValueSystem, text: str, value_key: str) -> str:
+    return render(
+        "judge_single",
+        framework_label=system.framework_label,
+        definitions=system.definitions_block(),
+        text=text,
+        value=system.value(value_key).name,
+    )
+
+
+def batched_judge_prompt(system: ValueSystem, text: str) -> str:
+    return render(
+        "judge_batched",
+        framework_label=system.framework_label,
+        definitions=system.definitions_block(),
+        keys=", ".join(f'"{k}"' for k in system.keys),
+        text=text,
+    )
+
+
+_YES_NO_RE = re.compile(r"\b(yes|no)\b", re.I)
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """Read a Yes/No label; ``None`` when the answer holds neither or both."""
+    cleaned = text.replace("*", "").strip()
+    label = re.sub(r"^.*\[label\]\s*:?", "", cleaned, flags=re.I | re.S).strip() or cleaned
+    first = _YES_NO_RE.match(label)
+    if first:
+        return first.group(1).lower() == "yes"
+    found = {m.lower() for m in _YES_NO_RE.findall(label)}
+    if len(found) == 1:
+        return found.pop() == "yes"
+    return None
+
+
+_JSON_OBJECT_RE = re.compile(r"\{.*\}", re.S)
+_TRUE_STRINGS = {"true", "yes", "1"}
+_FALSE_STRINGS = {"false", "no", "0"}
+
+
+def _as_bool(raw: object) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        lowered = raw.strip().lower()
+        if lowered in _TRUE_STRINGS:
+            return True
+        if lowered in _FALSE_STRINGS:
+            return False
+    return None
+
+
+def parse_batched_labels(text: str, system: ValueSystem) -> dict[str, bool | None]:
+    """Read the batched judge's JSON. Keys may be value keys or display names.
+
+    Returns an entry for every value; ``None`` marks a value the answer did not
+    label readably (missing key, non-boolean), so callers can retry or count it.
+    """
+    labels: dict[str, bool | None] = dict.fromkeys(system.keys)
+    match = _JSON_OBJECT_RE.search(text)
+    if not match:
+        return labels
+    try:
+        data = json.loads(match.group(0))
+    except json.JSONDecodeError:
+        return labels
+    if not isinstance(data, dict):
+        return labels
+    for raw_key, raw_value in data.items():
+        value = system.match(str(raw_key))
+        if value is not None:
+            labels[value.key] = _as_bool(raw_value)
+    return labels
+
+
+def _batched_schema(system: ValueSystem) -> ResponseSchema:
+    return ResponseSchema(
+        name="value_labels",
+        description="Whether the text reflects each value.",
+        json_schema=JSONSchema(
+            type="object",
+            properties={k: JSONSchema(type="boolean") for k in system.keys},
+            required=list(system.keys),
+            additionalProperties=False,
+        ),
+        strict=True,
+    )
+
+
+def _generate_config(config: JudgeConfig, extra: GenerateConfig | None = None) -> GenerateConfig:
+    base = GenerateConfig(temperature=config.temperature) if config.temperature is not None else GenerateConfig()
+    return base.merge(extra) if extra is not None else base
+
+
+async def _ask(model: Model, prompt: str, config: GenerateConfig, use_cache: bool) -> str:
+    output = await model.generate(prompt, config=config, cache=use_cache)
+    return output.completion
+
+
+async def _judge_single_value(model: Model, system: ValueSystem, text: str, key: str, cfg: JudgeConfig) -> bool | None:
+    prompt = single_judge_prompt(system, text, key)
+    gen = _generate_config(cfg)
+    for attempt in range(cfg.max_attempts):
+        answer = await _ask(model, prompt, gen, use_cache=cfg.cache and attempt == 0)
+        label = parse_yes_no(answer)
+        if label is not None:
+            return label
+    return None
+
+
+async def judge_point(model: Model, system: ValueSystem, text: str, config: JudgeConfig | None = None) -> PointJudgement:
+    """Label one key point against every value of ``system``."""
+    cfg = config or JudgeConfig()
+    if cfg.mode == "single":
+        answers = await asyncio.gather(*(_judge_single_value(model, system, text, k, cfg) for k in system.keys))
+        raw = dict(zip(system.keys, answers, strict=True))
+    else:
+        prompt = batched_judge_prompt(system, text)
+        gen = _generate_config(cfg, GenerateConfig(response_schema=_batched_schema(system)))
+        raw = dict.fromkeys(system.keys)
+        for attempt in range(cfg.max_attempts):
+            answer = await _ask(model, prompt, gen, use_cache=cfg.cache and attempt == 0)
+            parsed = parse_batched_labels(answer, system)
+            raw = {k: raw[k] if raw[k] is not None else parsed[k] for k in system.keys}
+            if all(v is not None for v in raw.values()):
+                break
+    failed = [k for k, v in raw.items() if v is None]
+    return PointJudgement(labels={k: int(bool(v)) for k, v in raw.items()}, failed=failed)
+
+
+def or_labels(system: ValueSystem, per_point: Sequence[dict[str, int]]) -> dict[str, int]:
+    """The paper's v = v1 OR v2 OR ... OR vL over key points; every key always present."""
+    return {k: int(any(p.get(k, 0) for p in per_point)) for k in system.keys}
+
+
+async def judge_opinion(
+    model: Model, system: ValueSystem, point_texts: Sequence[str], config: JudgeConfig | None = None
+) -> OpinionJudgement:
+    """Judge every key point of one answer concurrently and OR the labels."""
+    points = await asyncio.gather(*(judge_point(model, system, t, config) for t in point_texts))
+    return OpinionJudgement(
+        points=list(points),
+        vector=or_labels(system, [p.labels for p in points]),
+        judge_failures=sum(len(p.failed) for p in points),
+    )

@@ -1,0 +1,91 @@
+"""Value systems as data.
+
+A value system is a YAML file beside this module (``schwartz.yaml``, ``mft.yaml``).
+Everything downstream -- judge prompts, score dictionaries, metrics, TrueSkill
+tables, generator rewards -- is driven by the loaded :class:`ValueSystem`, so adding
+a framework means adding a YAML file, not a code branch.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, Field, model_validator
+
+__all__ = ["Value", "ValueSystem", "available_value_systems", "load_value_system"]
+
+
+class Value(BaseModel):
+    """One value dimension (e.g. Schwartz *Power*)."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable identifier used in score dicts.")
+    name: str = Field(description="Display name, as shown to the judge.")
+    abbrev: str
+    definition: str
+
+
+class ValueSystem(BaseModel):
+    """An ordered set of value dimensions with the wording the judge sees."""
+
+    name: str
+    title: str
+    framework_label: str = Field(description="How the judge prompt names one dimension, e.g. 'Schwartz value'.")
+    values: list[Value]
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> ValueSystem:
+        keys = [v.key for v in self.values]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"value system {self.name!r} has duplicate value keys: {keys}")
+        return self
+
+    @property
+    def keys(self) -> list[str]:
+        return [v.key for v in self.values]
+
+    def value(self, key: str) -> Value:
+        for v in self.values:
+            if v.key == key:
+                return v
+        raise KeyError(f"{key!r} is not a value of {self.name!r} (known: {', '.join(self.keys)})")
+
+    def match(self, label: str) -> Value | None:
+        """Map free text a model wrote ("Self-Direction", "self direction", "SEL") to a value."""
+        wanted = _normalise(label)
+        if not wanted:
+            return None
+        for v in self.values:
+            names = {_normalise(v.key), _normalise(v.name), _normalise(v.abbrev)}
+            names.add(_normalise(v.name.split("/")[0]))
+            if wanted in names:
+                return v
+        return None
+
+    def definitions_block(self) -> str:
+        """Numbered ``1. Name - definition`` list, as in the paper's Listing 4."""
+        return "\n".join(f"{i}. {v.name} - {v.definition}" for i, v in enumerate(self.values, start=1))
+
+    def zero_vector(self) -> dict[str, int]:
+        return {k: 0 for k in self.keys}
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def available_value_systems() -> list[str]:
+    files = resources.files(__name__).iterdir()
+    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+
+
+@lru_cache(maxsize=None)
+def load_value_system(name: str) -> ValueSystem:
+    """Load a shipped value system by name (``schwartz`` or ``mft``)."""
+    known = available_value_systems()
+    if name not in known:
+        raise ValueError(f"unknown value system {name!r}; available: {', '.join(known)}")
+    text = resources.files(__name__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    return ValueSystem.model_validate(yaml.safe_load(text))
