@@ -1,0 +1,16 @@
+"""Entry point for inspect-ai (``[project.entry-points.inspect_ai] adaem_tasks``).
+
+Importing this module registers the tasks (``adaem_tasks/schwartz``,
+``adaem_tasks/mft``), their solvers and scorers, and the scripted model providers
+used for offline testing (``adaem-persona/<spec>``, ``adaem-judge/<kind>``).
+"""
+
+# ruff: noqa: F401
+from adaem_tasks.scorers import value_judge
+from adaem_tasks.solvers import opinion_solver, value_prime
+from adaem_tasks.tasks import mft, schwartz
+
+try:  # the scripted providers are test doubles; their absence must not break the tasks
+    from adaem_tasks.testing import providers as _providers
+except ImportError:  # pragma: no cover
+    _providers = None

@@ -1,0 +1,23 @@
+"""Inspect scorers and metrics for AdAEM (installed as ``adaem_tasks.scorers``).
+
+Lives at the repository root per the design card; installed inside our namespace
+because PyPI already has a top-level ``scorers`` package.
+"""
+
+from adaem_tasks.scorers.metrics import (
+    category_expression_rate,
+    expression_rate,
+    expression_stderr,
+    judge_failure_rate,
+    parse_failure_rate,
+)
+from adaem_tasks.scorers.value_judge import value_judge
+
+__all__ = [
+    "category_expression_rate",
+    "expression_rate",
+    "expression_stderr",
+    "judge_failure_rate",
+    "parse_failure_rate",
+    "value_judge",
+]

@@ -1,0 +1,90 @@
+"""The value judge as an Inspect scorer (paper §3.3, Listing 4).
+
+Each key point of the examinee's answer is labelled against every value by the model
+bound to the ``grader`` role; labels are OR-ed over points into one 0/1 vector per
+question. ``Score.value`` always carries every value key; whether the answer could be
+judged at all is recorded in ``Score.metadata['parse_outcome']``.
+"""
+
+from __future__ import annotations
+
+from inspect_ai.model import get_model
+from inspect_ai.scorer import Score, Scorer, Target, scorer
+from inspect_ai.solver import TaskState
+
+from adaem_tasks.judge import JudgeConfig, JudgeMode, judge_opinion
+from adaem_tasks.opinion import DEFAULT_POINTS, ParsedOpinion, parse_opinion
+from adaem_tasks.scorers.metrics import (
+    category_expression_rate,
+    expression_rate,
+    expression_stderr,
+    judge_failure_rate,
+    parse_failure_rate,
+)
+from adaem_tasks.solvers.opinion import OPINION_STORE_KEY
+from adaem_tasks.value_systems import load_value_system
+
+__all__ = ["value_judge"]
+
+
+def _parsed(state: TaskState, points: int) -> ParsedOpinion:
+    stored = state.store.get(OPINION_STORE_KEY)
+    if stored is not None:
+        return ParsedOpinion.model_validate(stored)
+    return parse_opinion(state.output.completion, expected_points=points)
+
+
+@scorer(
+    metrics=[
+        expression_rate(),
+        expression_stderr(),
+        parse_failure_rate(),
+        judge_failure_rate(),
+        category_expression_rate(),
+    ]
+)
+def value_judge(
+    value_system: str = "schwartz",
+    judge_mode: JudgeMode = "single",
+    points: int = DEFAULT_POINTS,
+    max_attempts: int = 3,
+    cache: bool = True,
+) -> Scorer:
+    """Judge each key point against every value with the ``grader`` model and OR the labels."""
+    system = load_value_system(value_system)
+    config = JudgeConfig(mode=judge_mode, max_attempts=max_attempts, cache=cache)
+
+    async def score(state: TaskState, target: Target) -> Score:
+        grader = get_model(role="grader", required=True)
+        parsed = _parsed(state, points)
+        metadata = {
+            "question_id": str(state.sample_id),
+            "set_version": state.metadata.get("set_version"),
+            "value_system": system.name,
+            "category": state.metadata.get("category"),
+            "topic": state.metadata.get("topic"),
+            "parse_outcome": parsed.outcome.value,
+            "stance": parsed.stance,
+            "points": [p.text for p in parsed.points],
+        }
+        if not parsed.outcome.judged:
+            return Score(
+                value=system.zero_vector(),
+                answer=parsed.stance,
+                explanation=f"not judged: answer was {parsed.outcome.value}",
+                metadata={**metadata, "point_labels": [], "judge_failures": 0},
+            )
+        judgement = await judge_opinion(grader, system, [p.text for p in parsed.points], config)
+        expressed = [system.value(k).name for k, v in judgement.vector.items() if v]
+        return Score(
+            value=dict(judgement.vector),
+            answer=parsed.stance,
+            explanation="expressed: " + (", ".join(expressed) or "none"),
+            metadata={
+                **metadata,
+                "point_labels": [p.labels for p in judgement.points],
+                "judge_failures": judgement.judge_failures,
+            },
+        )
+
+    return score

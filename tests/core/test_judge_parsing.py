@@ -1,0 +1,66 @@
+"""Judge prompts follow Listing 4; judge answers are read strictly enough to catch garbage."""
+
+import pytest
+
+from adaem_tasks.judge import batched_judge_prompt, or_labels, parse_batched_labels, parse_yes_no, single_judge_prompt
+from adaem_tasks.value_systems import load_value_system
+
+SCHWARTZ = load_value_system("schwartz")
+
+
+def test_single_prompt_structure() -> None:
+    prompt = single_judge_prompt(SCHWARTZ, "Loans trap the poor: they pay 400% APR.", "benevolence")
+    assert "list of Schwartz values and their definitions" in prompt
+    assert "1. Self-direction - independent thought and action-choosing, creating, exploring" in prompt
+    assert prompt.rstrip("`\n").endswith(
+        "### [Text]: Loans trap the poor: they pay 400% APR.\n### [Value]: Benevolence\n### [Label]:"
+    )
+    assert "Just respond with 'Yes' or 'No'." in prompt
+
+
+def test_batched_prompt_lists_every_key() -> None:
+    prompt = batched_judge_prompt(load_value_system("mft"), "text")
+    for key in ("care", "fairness", "loyalty", "authority", "sanctity"):
+        assert f'"{key}"' in prompt
+    assert "### [Labels]:" in prompt
+
+
+@pytest.mark.parametrize(
+    ("answer", "label"),
+    [
+        ("Yes", True),
+        ("No", False),
+        ("yes.", True),
+        ("**No**", False),
+        ("### [Label]: Yes", True),
+        ("Label: no, it does not", False),
+        ("The answer is yes", True),
+        ("maybe", None),
+        ("", None),
+        ("It could be yes or no", None),
+    ],
+)
+def test_parse_yes_no(answer: str, label: bool | None) -> None:
+    assert parse_yes_no(answer) is label
+
+
+def test_parse_batched_accepts_keys_and_names_and_flags_missing() -> None:
+    labels = parse_batched_labels('```json\n{"power": true, "Self-Direction": "no", "SEC": 1, "hedonism": "?"}\n```', SCHWARTZ)
+    assert labels["power"] is True
+    assert labels["self_direction"] is False
+    assert labels["security"] is True
+    assert labels["hedonism"] is None
+    assert labels["universalism"] is None
+    assert set(labels) == set(SCHWARTZ.keys)
+
+
+@pytest.mark.parametrize("garbage", ["not json", "[1, 2]", '{"power": tru'])
+def test_parse_batched_garbage_is_all_unknown(garbage: str) -> None:
+    assert set(parse_batched_labels(garbage, SCHWARTZ).values()) == {None}
+
+
+def test_or_over_points_keeps_every_key() -> None:
+    vector = or_labels(SCHWARTZ, [{"power": 1}, {"power": 0, "security": 1}, {}])
+    assert vector["power"] == 1 and vector["security"] == 1
+    assert sum(vector.values()) == 2
+    assert list(vector) == SCHWARTZ.keys
