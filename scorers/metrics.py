@@ -55,7 +55,7 @@ def expression_rate() -> Metric:
 
 @metric
 def expression_stderr() -> Metric:
-    """Standard error of each value's expression rate (sample std / sqrt(n))."""
+    """Standard error of each value's expression rate (sample std / sqrt(n)), keyed ``<value>_stderr``."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
         vectors = _vectors(scores)
@@ -63,11 +63,11 @@ def expression_stderr() -> Metric:
         result: dict[str, float] = {}
         for k in _keys(vectors):
             if n < 2:
-                result[k] = 0.0
+                result[f"{k}_stderr"] = 0.0
                 continue
             mean = sum(v[k] for v in vectors) / n
             variance = sum((v[k] - mean) ** 2 for v in vectors) / (n - 1)
-            result[k] = math.sqrt(variance / n)
+            result[f"{k}_stderr"] = math.sqrt(variance / n)
         return result
 
     return compute
