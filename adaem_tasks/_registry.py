@@ -10,7 +10,4 @@ from adaem_tasks.scorers import value_judge
 from adaem_tasks.solvers import opinion_solver, value_prime
 from adaem_tasks.tasks import mft, schwartz
 
-try:  # the scripted providers are test doubles; their absence must not break the tasks
-    from adaem_tasks.testing import providers as _providers
-except ImportError:  # pragma: no cover
-    _providers = None
+from adaem_tasks.testing import providers as _providers

@@ -1,0 +1,178 @@
+"""Scripted answers to the generator's prompts: exploration (Listings 5-6), reflection
+and refinement (Listings 7-8) and the safety guard.
+
+:func:`adaem_tasks.testing.dispatch.Dispatcher.respond` calls :func:`respond_generator`
+for every prompt that is neither a judge prompt nor an opinion prompt. The answers are
+deterministic (sha256 of the persona and the text, never ``hash()``) and model what
+the generator test needs to be meaningful:
+
+* **Exploration** makes the question *more specific*: Listing 5's answer names one
+  concrete context -- a place, a year, an institution -- chosen by hash from the
+  persona and the ``[General Argument]``; Listing 6's answer is the general question
+  with that context appended, still one yes/no question of at most ~25 words. Longer
+  questions are what make the ``saturating-`` personas answer with their own planted
+  values instead of the shared safe answer
+  (:func:`adaem_tasks.testing.personas.specificity`).
+* **Refinement** keeps or raises specificity: Listing 8's answer adds a short
+  qualifier ("for low-income families") when the question has room, else returns it
+  unchanged.
+* **Guard**: ``unsafe`` iff the question contains :data:`UNSAFE_MARKER`, else ``safe``.
+
+The dispatcher passes only the *last user message*. Listing 6 and Listing 8 are
+second turns whose context (the general argument, the question to refine) is in the
+first turn, so the handler remembers, per persona, the last Listing 5 / Listing 7 it
+answered (thread-safe). The generator sends the two turns of one conversation back
+to back, so with one exploration per persona at a time (``--n2 1``) the pairing is
+exact; with concurrent conversations for the same persona a second turn may pair
+with another conversation's first turn of the same step (still a valid question).
+If the prompt holds the whole conversation, the context is read from it instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adaem_tasks.testing.personas import Persona
+
+__all__ = [
+    "CONTEXTS",
+    "QUALIFIERS",
+    "UNSAFE_MARKER",
+    "explored_question",
+    "refined_question",
+    "respond_generator",
+]
+
+UNSAFE_MARKER = "weaponised anthrax"
+"""A planted phrase the scripted guard flags; tests put it into a seed to see the guard work."""
+
+CONTEXTS = (
+    "in Norway since 2019",
+    "at public universities in Brazil",
+    "under the 2021 EU directive",
+    "in rural India after 2015",
+    "in Japanese companies today",
+    "for Nigerian city councils",
+    "in Canadian hospitals since 2020",
+    "in post-war Germany",
+    "under Mexican federal law",
+    "at Kenyan secondary schools",
+    "in South Korean courts",
+    "for Australian mining towns",
+)
+QUALIFIERS = (
+    "for low-income families",
+    "despite strong local opposition",
+    "for future generations",
+    "when budgets are tight",
+    "for religious minorities",
+    "in times of crisis",
+)
+MAX_WORDS = 25
+
+_EXPLORE_COT_MARK = "we will explore contextually rich argument questions"
+_EXPLORE_Q_MARK = "compose a new specific argument"
+_REFLECT_MARK = "We need to refine a question towards a general question"
+_REFINE_MARK = "Based on your suggestions, refine the above question"
+_GUARD_MARK = "You are a safety classifier"
+
+_GENERAL_RE = re.compile(r"^\[General Argument\]:\s*(.+)$", re.M)
+_QUESTION_RE = re.compile(r"^\[Question\]:\s*(.+)$", re.M)
+
+_lock = threading.Lock()
+_last_general: dict[str, str] = {}
+_last_question: dict[str, str] = {}
+
+
+def _hash(*parts: str) -> int:
+    return int.from_bytes(hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()[:8], "big")
+
+
+def _key(persona: Persona | None) -> str:
+    return persona.spec if persona is not None else "judge"
+
+
+def _stem(question: str) -> str:
+    return question.strip().rstrip("?").strip()
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def explored_question(key: str, general: str) -> tuple[str, str]:
+    """(context, question) the persona ``key`` writes when exploring from ``general``."""
+    stem = _stem(general)
+    options = [c for c in CONTEXTS if c not in stem]
+    context = options[_hash(key, stem, "context") % len(options)]
+    if _words(stem) + _words(context) > MAX_WORDS:  # deep in the tree: swap the last context
+        for old in CONTEXTS:
+            if old in stem:
+                stem = stem.replace(old, "").strip()
+                break
+    return context, f"{stem} {context}?"
+
+
+def refined_question(key: str, question: str) -> str:
+    """The question after one refinement: a qualifier added when it fits, else unchanged."""
+    stem = _stem(question)
+    if any(q in stem for q in QUALIFIERS):
+        return f"{stem}?"
+    qualifier = QUALIFIERS[_hash(key, stem, "qualifier") % len(QUALIFIERS)]
+    if _words(stem) + _words(qualifier) > MAX_WORDS:
+        return f"{stem}?"
+    return f"{stem} {qualifier}?"
+
+
+def _general_from(prompt: str, key: str) -> str:
+    found = _GENERAL_RE.findall(prompt)
+    if found:
+        return found[-1].strip()
+    with _lock:
+        return _last_general.get(key, "Is this policy justified")
+
+
+def _question_from(prompt: str, key: str) -> str:
+    data = [q for q in _QUESTION_RE.findall(prompt) if not q.startswith("<")]
+    if data:
+        return data[-1].strip()
+    with _lock:
+        return _last_question.get(key, "Is this policy justified?")
+
+
+def respond_generator(persona: Persona | None, prompt: str) -> str | None:
+    """Answer a generator prompt as ``persona`` (``None`` for ``adaem-judge/*`` models), or ``None``."""
+    key = _key(persona)
+    if _GUARD_MARK in prompt:
+        question = _question_from(prompt, key)
+        return "unsafe\nS1" if UNSAFE_MARKER in question.lower() else "safe"
+    if _EXPLORE_Q_MARK in prompt:
+        general = _general_from(prompt, key)
+        context, question = explored_question(key, general)
+        return f"[Argument] : {_stem(general)} {context}, and this deserves scrutiny.\n[Question]: {question}"
+    if _EXPLORE_COT_MARK in prompt:
+        general = _general_from(prompt, key)
+        with _lock:
+            _last_general[key] = general
+        context, _question = explored_question(key, general)
+        return (
+            f"Let's think step by step. The general argument is: {general}\n"
+            f"A concrete, real-world setting makes it sharper: the debate {context}.\n"
+            f"New fact: the question has been argued over {context}, with people on both sides."
+        )
+    if _REFINE_MARK in prompt:
+        question = _question_from(prompt, key)
+        return f"[Question]: {refined_question(key, question)}"
+    if _REFLECT_MARK in prompt:
+        question = _question_from(prompt, key)
+        with _lock:
+            _last_question[key] = question
+        return (
+            "Suggestions: 1. Name who is affected so models must weigh competing interests. "
+            "2. Keep it a single yes/no question. 3. Keep it controversial."
+        )
+    return None
