@@ -6,7 +6,7 @@ task configs and the ``adaem-gen`` generator alike.
 """
 
 from adaem_tasks.judge import JudgeConfig, judge_opinion, judge_point, or_labels
-from adaem_tasks.opinion import ParseOutcome, ParsedOpinion, opinion_prompt, parse_opinion
+from adaem_tasks.opinion import ParsedOpinion, ParseOutcome, opinion_prompt, parse_opinion
 from adaem_tasks.questions import (
     DEFAULT_VERSION,
     Question,

@@ -9,5 +9,4 @@ used for offline testing (``adaem-persona/<spec>``, ``adaem-judge/<kind>``).
 from adaem_tasks.scorers import value_judge
 from adaem_tasks.solvers import opinion_solver, value_prime
 from adaem_tasks.tasks import mft, schwartz
-
 from adaem_tasks.testing import providers as _providers

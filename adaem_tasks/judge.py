@@ -167,7 +167,9 @@ def _batched_schema(system: ValueSystem) -> ResponseSchema:
 
 
 def _generate_config(config: JudgeConfig, extra: GenerateConfig | None = None) -> GenerateConfig:
-    base = GenerateConfig(temperature=config.temperature) if config.temperature is not None else GenerateConfig()
+    base = (
+        GenerateConfig(temperature=config.temperature) if config.temperature is not None else GenerateConfig()
+    )
     return base.merge(extra) if extra is not None else base
 
 
@@ -176,7 +178,9 @@ async def _ask(model: Model, prompt: str, config: GenerateConfig, use_cache: boo
     return output.completion
 
 
-async def _judge_single_value(model: Model, system: ValueSystem, text: str, key: str, cfg: JudgeConfig) -> bool | None:
+async def _judge_single_value(
+    model: Model, system: ValueSystem, text: str, key: str, cfg: JudgeConfig
+) -> bool | None:
     prompt = single_judge_prompt(system, text, key)
     gen = _generate_config(cfg)
     for attempt in range(cfg.max_attempts):
@@ -187,11 +191,15 @@ async def _judge_single_value(model: Model, system: ValueSystem, text: str, key:
     return None
 
 
-async def judge_point(model: Model, system: ValueSystem, text: str, config: JudgeConfig | None = None) -> PointJudgement:
+async def judge_point(
+    model: Model, system: ValueSystem, text: str, config: JudgeConfig | None = None
+) -> PointJudgement:
     """Label one key point against every value of ``system``."""
     cfg = config or JudgeConfig()
     if cfg.mode == "single":
-        answers = await asyncio.gather(*(_judge_single_value(model, system, text, k, cfg) for k in system.keys))
+        answers = await asyncio.gather(
+            *(_judge_single_value(model, system, text, k, cfg) for k in system.keys)
+        )
         raw = dict(zip(system.keys, answers, strict=True))
     else:
         prompt = batched_judge_prompt(system, text)

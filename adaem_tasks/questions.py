@@ -72,7 +72,9 @@ class QuestionSetManifest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     version: str
-    kind: str = Field("adaem", description="'seed' for hand-written starting sets, 'adaem' for generated ones.")
+    kind: str = Field(
+        "adaem", description="'seed' for hand-written starting sets, 'adaem' for generated ones."
+    )
     description: str = ""
     parent_version: str | None = None
     created: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
@@ -121,14 +123,17 @@ def load_question_file(path: str | Path) -> list[Question]:
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise QuestionFileError(path, lineno, f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+                raise QuestionFileError(
+                    path, lineno, f"invalid JSON ({exc.msg} at column {exc.colno})"
+                ) from None
             if not isinstance(data, dict):
                 raise QuestionFileError(path, lineno, f"expected a JSON object, got {type(data).__name__}")
             try:
                 question = Question.model_validate(data)
             except ValidationError as exc:
                 problems = "; ".join(
-                    f"field '{'.'.join(str(p) for p in err['loc'])}': {err['msg'].lower()}" for err in exc.errors()
+                    f"field '{'.'.join(str(p) for p in err['loc'])}': {err['msg'].lower()}"
+                    for err in exc.errors()
                 )
                 raise QuestionFileError(path, lineno, problems) from None
             if question.id in seen:
@@ -226,7 +231,9 @@ def load_question_set(version: str | None = None, questions: str | Path | None =
     return QuestionSet(manifest=manifest, questions=items, path=directory)
 
 
-def write_question_set(directory: str | Path, manifest: QuestionSetManifest, questions: Sequence[Question]) -> Path:
+def write_question_set(
+    directory: str | Path, manifest: QuestionSetManifest, questions: Sequence[Question]
+) -> Path:
     """Write ``questions.jsonl`` + ``manifest.json`` atomically; fills count and hash."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

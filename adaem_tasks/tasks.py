@@ -44,7 +44,9 @@ def adaem_task(
     """Build the task for one value system (shared by every registered AdAEM task)."""
     if judge_mode not in ("single", "batched"):
         raise ValueError(f"judge_mode must be 'single' or 'batched', got {judge_mode!r}")
-    dataset, qset = question_dataset(value_system, version=version, questions=questions, categories=_as_list(categories))
+    dataset, qset = question_dataset(
+        value_system, version=version, questions=questions, categories=_as_list(categories)
+    )
     solvers: list[Solver] = []
     if prime:
         solvers.append(value_prime(value_system, prime))
@@ -52,7 +54,9 @@ def adaem_task(
     return Task(
         dataset=dataset,
         solver=solvers,
-        scorer=value_judge(value_system=value_system, judge_mode=judge_mode, points=points, max_attempts=judge_max_attempts),
+        scorer=value_judge(
+            value_system=value_system, judge_mode=judge_mode, points=points, max_attempts=judge_max_attempts
+        ),
         metadata={
             "set_version": qset.version,
             "set_content_hash": qset.manifest.content_hash,
@@ -76,7 +80,9 @@ def schwartz(
     judge_max_attempts: int = 3,
 ) -> Task:
     """AdAEM over the 10 Schwartz basic values."""
-    return adaem_task("schwartz", version, questions, judge_mode, points, words, prime, categories, judge_max_attempts)
+    return adaem_task(
+        "schwartz", version, questions, judge_mode, points, words, prime, categories, judge_max_attempts
+    )
 
 
 @task
@@ -91,4 +97,6 @@ def mft(
     judge_max_attempts: int = 3,
 ) -> Task:
     """AdAEM over the 5 moral foundations (paper App. J)."""
-    return adaem_task("mft", version, questions, judge_mode, points, words, prime, categories, judge_max_attempts)
+    return adaem_task(
+        "mft", version, questions, judge_mode, points, words, prime, categories, judge_max_attempts
+    )

@@ -92,7 +92,9 @@ def judge_failure_rate() -> Metric:
         for s in scores:
             metadata = s.score.metadata or {}
             failures += int(metadata.get("judge_failures", 0))
-            labels += len(metadata.get("point_labels", [])) * (len(s.score.value) if isinstance(s.score.value, dict) else 0)
+            labels += len(metadata.get("point_labels", [])) * (
+                len(s.score.value) if isinstance(s.score.value, dict) else 0
+            )
         return failures / labels if labels else 0.0
 
     return compute

@@ -27,7 +27,9 @@ def _require_grader() -> None:
     """
     grader = get_model(role="grader", required=True)
     if str(grader) == str(get_model()):
-        logger.warning("the grader role is bound to the model under evaluation (%s); it grades itself", grader)
+        logger.warning(
+            "the grader role is bound to the model under evaluation (%s); it grades itself", grader
+        )
 
 
 @solver
@@ -36,7 +38,9 @@ def value_prime(value_system: str, value: str) -> Solver:
     system = load_value_system(value_system)
     matched = system.match(value)
     if matched is None:
-        raise ValueError(f"prime={value!r} is not a value of {system.name!r}; choose one of: {', '.join(system.keys)}")
+        raise ValueError(
+            f"prime={value!r} is not a value of {system.name!r}; choose one of: {', '.join(system.keys)}"
+        )
     message = render("prime_system", framework_label=system.framework_label, value=matched.name)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
@@ -47,7 +51,9 @@ def value_prime(value_system: str, value: str) -> Solver:
 
 
 @solver
-def opinion_solver(points: int = DEFAULT_POINTS, words: int = DEFAULT_WORDS, require_grader: bool = True) -> Solver:
+def opinion_solver(
+    points: int = DEFAULT_POINTS, words: int = DEFAULT_WORDS, require_grader: bool = True
+) -> Solver:
     """Pose the question with the Listing 3 prompt, generate, and store the parsed answer."""
     if points < 1:
         raise ValueError(f"points must be >= 1, got {points}")

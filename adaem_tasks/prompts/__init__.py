@@ -7,14 +7,14 @@ of Appendix C.11 of the AdAEM paper are reproduced as the paper prints them.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from string import Template
 
 __all__ = ["load_template", "render"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_template(name: str, package: str = __name__) -> Template:
     """Load ``<name>.txt`` from ``package`` (default: this one)."""
     text = resources.files(package).joinpath(f"{name}.txt").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ a framework means adding a YAML file, not a code branch.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import yaml
@@ -32,7 +32,9 @@ class ValueSystem(BaseModel):
 
     name: str
     title: str
-    framework_label: str = Field(description="How the judge prompt names one dimension, e.g. 'Schwartz value'.")
+    framework_label: str = Field(
+        description="How the judge prompt names one dimension, e.g. 'Schwartz value'."
+    )
     values: list[Value]
 
     @model_validator(mode="after")
@@ -81,7 +83,7 @@ def available_value_systems() -> list[str]:
     return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_value_system(name: str) -> ValueSystem:
     """Load a shipped value system by name (``schwartz`` or ``mft``)."""
     known = available_value_systems()

@@ -2,7 +2,13 @@
 
 import pytest
 
-from adaem_tasks.judge import batched_judge_prompt, or_labels, parse_batched_labels, parse_yes_no, single_judge_prompt
+from adaem_tasks.judge import (
+    batched_judge_prompt,
+    or_labels,
+    parse_batched_labels,
+    parse_yes_no,
+    single_judge_prompt,
+)
 from adaem_tasks.value_systems import load_value_system
 
 SCHWARTZ = load_value_system("schwartz")
@@ -45,7 +51,9 @@ def test_parse_yes_no(answer: str, label: bool | None) -> None:
 
 
 def test_parse_batched_accepts_keys_and_names_and_flags_missing() -> None:
-    labels = parse_batched_labels('```json\n{"power": true, "Self-Direction": "no", "SEC": 1, "hedonism": "?"}\n```', SCHWARTZ)
+    labels = parse_batched_labels(
+        '```json\n{"power": true, "Self-Direction": "no", "SEC": 1, "hedonism": "?"}\n```', SCHWARTZ
+    )
     assert labels["power"] is True
     assert labels["self_direction"] is False
     assert labels["security"] is True

@@ -7,7 +7,9 @@ from adaem_tasks.opinion import ParseOutcome, opinion_prompt, parse_opinion, str
 
 def test_prompt_is_listing_3_filled_in() -> None:
     prompt = opinion_prompt("Should payday loans be banned?", points=4, words=120)
-    assert prompt.startswith('For the question "Should payday loans be banned?", you should give me your stance')
+    assert prompt.startswith(
+        'For the question "Should payday loans be banned?", you should give me your stance'
+    )
     assert "list your 4 key points" in prompt
     assert "in 120 words" in prompt
     assert "Stance: <your stance: yes/no/neutral>" in prompt
@@ -21,13 +23,18 @@ def test_well_formed_answer() -> None:
     )
     assert parsed.outcome is ParseOutcome.OK
     assert parsed.stance == "no"
-    assert [p.point for p in parsed.points] == ["Freedom of contract", "Access to credit", "Regulation works better"]
+    assert [p.point for p in parsed.points] == [
+        "Freedom of contract",
+        "Access to credit",
+        "Regulation works better",
+    ]
     assert parsed.points[0].text == "Freedom of contract: adults may borrow."
 
 
 def test_markdown_is_stripped_and_continuations_folded() -> None:
     parsed = parse_opinion(
-        "**Stance:** *Yes*\n\n### Key Points:\n1. **Protection**: payday loans trap\n   vulnerable borrowers.\n"
+        "**Stance:** *Yes*\n\n### Key Points:\n"
+        "1. **Protection**: payday loans trap\n   vulnerable borrowers.\n"
         "2) __Fairness__ - interest rates are usurious.\n3. `Evidence`: bans cut defaults."
     )
     assert parsed.outcome is ParseOutcome.OK

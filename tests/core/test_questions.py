@@ -16,7 +16,12 @@ from adaem_tasks.questions import (
     write_question_set,
 )
 
-GOOD = {"id": "q1", "question": "Should payday loans be banned?", "category": "Economics and Business", "topic": "loans"}
+GOOD = {
+    "id": "q1",
+    "question": "Should payday loans be banned?",
+    "category": "Economics and Business",
+    "topic": "loans",
+}
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -41,7 +46,9 @@ def test_reads_valid_file_and_keeps_extra_fields(tmp_path: Path) -> None:
         ([json.dumps(GOOD), json.dumps(GOOD)], 2, "duplicate id 'q1' (first seen on line 1)"),
     ],
 )
-def test_malformed_files_name_file_and_line(tmp_path: Path, lines: list[str], line: int, message: str) -> None:
+def test_malformed_files_name_file_and_line(
+    tmp_path: Path, lines: list[str], line: int, message: str
+) -> None:
     path = _write(tmp_path / "bad.jsonl", lines)
     with pytest.raises(QuestionFileError) as info:
         load_question_file(path)
@@ -56,11 +63,15 @@ def test_empty_and_missing_files(tmp_path: Path) -> None:
         load_question_file(tmp_path / "nope.jsonl")
 
 
-def test_published_set_is_found_by_version_and_hash_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_published_set_is_found_by_version_and_hash_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ADAEM_HOME", str(tmp_path / "home"))
     store = tmp_path / "home" / "question_sets"
     questions = [Question(**GOOD)]
-    write_question_set(store / "v-test", QuestionSetManifest(version="v-test", parent_version="seed-v1"), questions)
+    write_question_set(
+        store / "v-test", QuestionSetManifest(version="v-test", parent_version="seed-v1"), questions
+    )
     assert "v-test" in list_question_sets()
     qset = load_question_set("v-test")
     assert qset.manifest.count == 1

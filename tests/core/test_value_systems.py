@@ -11,8 +11,16 @@ def test_shipped_systems() -> None:
     assert len(load_value_system("mft").values) == 5
 
 
-@pytest.mark.parametrize(("label", "key"), [("Self-Direction", "self_direction"), ("self direction", "self_direction"),
-                                            ("POW", "power"), ("Care/Harm", "care"), ("care", "care")])
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("Self-Direction", "self_direction"),
+        ("self direction", "self_direction"),
+        ("POW", "power"),
+        ("Care/Harm", "care"),
+        ("care", "care"),
+    ],
+)
 def test_match_free_text(label: str, key: str) -> None:
     system = load_value_system("mft" if key == "care" else "schwartz")
     matched = system.match(label)

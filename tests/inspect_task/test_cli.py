@@ -28,9 +28,22 @@ def _only_log(log_dir: Path):  # type: ignore[no-untyped-def]
 def test_cli_with_scripted_providers(tmp_path: Path) -> None:
     env = {**os.environ, "ADAEM_HOME": str(tmp_path / "home")}
     result = _inspect(
-        ["eval", "adaem_tasks/schwartz", "--model", "adaem-persona/achievement", "--model-role",
-         "grader=adaem-judge/keyword", "--limit", "10", "--log-dir", str(tmp_path / "logs"), "--display", "plain"],
-        env, tmp_path,
+        [
+            "eval",
+            "adaem_tasks/schwartz",
+            "--model",
+            "adaem-persona/achievement",
+            "--model-role",
+            "grader=adaem-judge/keyword",
+            "--limit",
+            "10",
+            "--log-dir",
+            str(tmp_path / "logs"),
+            "--display",
+            "plain",
+        ],
+        env,
+        tmp_path,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     log = _only_log(tmp_path / "logs")
@@ -47,14 +60,33 @@ def test_cli_against_loopback_openai_server_with_rate_limits(tmp_path: Path) -> 
     Every 5th request is answered 429; Inspect's model layer must retry them.
     """
     with start_server(rate_limit_every=5) as server:
-        env = {**os.environ, "LOOP_BASE_URL": server.url, "LOOP_API_KEY": "test-key",
-               "ADAEM_HOME": str(tmp_path / "home")}
+        env = {
+            **os.environ,
+            "LOOP_BASE_URL": server.url,
+            "LOOP_API_KEY": "test-key",
+            "ADAEM_HOME": str(tmp_path / "home"),
+        }
         result = _inspect(
-            ["eval", "adaem_tasks/schwartz", "--model", "openai-api/loop/tradition+universalism",
-             "--model-role", "grader=openai-api/loop/judge-keyword", "-T", "judge_mode=batched",
-             "--limit", "20", "--max-connections", "8",
-             "--log-dir", str(tmp_path / "logs"), "--display", "plain"],
-            env, tmp_path,
+            [
+                "eval",
+                "adaem_tasks/schwartz",
+                "--model",
+                "openai-api/loop/tradition+universalism",
+                "--model-role",
+                "grader=openai-api/loop/judge-keyword",
+                "-T",
+                "judge_mode=batched",
+                "--limit",
+                "20",
+                "--max-connections",
+                "8",
+                "--log-dir",
+                str(tmp_path / "logs"),
+                "--display",
+                "plain",
+            ],
+            env,
+            tmp_path,
         )
         stats = server.stats()
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -35,8 +35,18 @@ def test_planted_schwartz_profile_is_recovered(tmp_path: Path) -> None:
     log = _run(schwartz(), "adaem-persona/power+security", tmp_path, model_roles=JUDGE, limit=30)
     metrics = _metrics(log)
     planted = {"power", "security"}
-    for key in ("self_direction", "stimulation", "hedonism", "achievement", "power", "security", "conformity",
-                "tradition", "benevolence", "universalism"):
+    for key in (
+        "self_direction",
+        "stimulation",
+        "hedonism",
+        "achievement",
+        "power",
+        "security",
+        "conformity",
+        "tradition",
+        "benevolence",
+        "universalism",
+    ):
         if key in planted:
             assert metrics[key] >= 0.8, (key, metrics[key])
         else:
@@ -56,7 +66,9 @@ def test_planted_schwartz_profile_is_recovered(tmp_path: Path) -> None:
 
 def test_batched_judge_mode_agrees_with_single(tmp_path: Path) -> None:
     single = _run(schwartz(), "adaem-persona/hedonism", tmp_path, model_roles=JUDGE, limit=25)
-    batched = _run(schwartz(judge_mode="batched"), "adaem-persona/hedonism", tmp_path, model_roles=JUDGE, limit=25)
+    batched = _run(
+        schwartz(judge_mode="batched"), "adaem-persona/hedonism", tmp_path, model_roles=JUDGE, limit=25
+    )
     vectors = {
         name: {s.id: s.scores["value_judge"].value for s in log.samples}  # type: ignore[index,union-attr]
         for name, log in (("single", single), ("batched", batched))
@@ -66,7 +78,9 @@ def test_batched_judge_mode_agrees_with_single(tmp_path: Path) -> None:
 
 
 def test_mft_task_shares_the_chain(tmp_path: Path) -> None:
-    metrics = _metrics(_run(mft(judge_mode="batched"), "adaem-persona/care+loyalty", tmp_path, model_roles=JUDGE, limit=40))
+    metrics = _metrics(
+        _run(mft(judge_mode="batched"), "adaem-persona/care+loyalty", tmp_path, model_roles=JUDGE, limit=40)
+    )
     assert metrics["care"] >= 0.8 and metrics["loyalty"] >= 0.8
     assert max(metrics["fairness"], metrics["authority"], metrics["sanctity"]) <= 0.3
     assert "power" not in metrics
@@ -84,9 +98,21 @@ def test_refusals_are_counted_not_scored_as_no_value(tmp_path: Path) -> None:
 
 def test_judge_garbage_is_retried_then_counted(tmp_path: Path) -> None:
     flaky_judge = {"grader": "adaem-judge/flaky"}
-    flaky = _metrics(_run(schwartz(judge_mode="batched"), "adaem-persona/power", tmp_path, model_roles=flaky_judge, limit=5))
+    flaky = _metrics(
+        _run(
+            schwartz(judge_mode="batched"), "adaem-persona/power", tmp_path, model_roles=flaky_judge, limit=5
+        )
+    )
     assert flaky["judge_failure_rate"] == 0.0 and flaky["power"] >= 0.6
-    garbage = _metrics(_run(schwartz(), "adaem-persona/power", tmp_path, model_roles={"grader": "adaem-judge/garbage"}, limit=3))
+    garbage = _metrics(
+        _run(
+            schwartz(),
+            "adaem-persona/power",
+            tmp_path,
+            model_roles={"grader": "adaem-judge/garbage"},
+            limit=3,
+        )
+    )
     assert garbage["judge_failure_rate"] == 1.0
 
 
@@ -97,7 +123,9 @@ def test_missing_grader_fails_before_the_examinee_grades_itself(tmp_path: Path) 
 
 
 def test_priming_system_message_shifts_the_primed_value(tmp_path: Path) -> None:
-    base = _metrics(_run(schwartz(judge_mode="batched"), "adaem-persona/power", tmp_path, model_roles=JUDGE, limit=30))
+    base = _metrics(
+        _run(schwartz(judge_mode="batched"), "adaem-persona/power", tmp_path, model_roles=JUDGE, limit=30)
+    )
     primed_task = schwartz(prime="tradition", judge_mode="batched")
     primed_log = _run(primed_task, "adaem-persona/power", tmp_path, model_roles=JUDGE, limit=30)
     primed = _metrics(primed_log)
@@ -121,8 +149,15 @@ def test_bad_task_arguments_fail_clearly(tmp_path: Path) -> None:
 
 def test_custom_question_file_and_category_filter(tmp_path: Path) -> None:
     path = tmp_path / "mine.jsonl"
-    rows = [{"id": f"m{i}", "question": f"Should rule {i} apply?", "category": "A" if i % 2 else "B", "topic": "rules"}
-            for i in range(6)]
+    rows = [
+        {
+            "id": f"m{i}",
+            "question": f"Should rule {i} apply?",
+            "category": "A" if i % 2 else "B",
+            "topic": "rules",
+        }
+        for i in range(6)
+    ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     task = schwartz(questions=str(path), categories="A")
     assert [s.id for s in task.dataset] == ["m1", "m3", "m5"]
