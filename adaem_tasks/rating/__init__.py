@@ -1,0 +1,46 @@
+"""Relative value ranking across models (paper §3.3, App. C.8): ``adaem-rank``.
+
+Pipeline: logs -> :class:`ValueRecord` (``sources``, ``inspect_logs``, ``lmeval_logs``)
+-> aligned model x question x value tensors (``align``) -> vectorised two-team TrueSkill
+over a seeded order plus bootstrap replicates (``trueskill_vec``, ``bootstrap``) -> win
+rates (``winrate``) -> CSV / JSON / table / PNG (``report``).
+"""
+
+from adaem_tasks.rating.align import Alignment, Coverage, VersionMismatchError, align
+from adaem_tasks.rating.leaderboard import (
+    Leaderboard,
+    LeaderboardRow,
+    RankConfig,
+    RankResult,
+    rank_alignment,
+    rank_by_category,
+    rank_records,
+)
+from adaem_tasks.rating.records import Problem, ValueRecord, read_panel, write_panel
+from adaem_tasks.rating.sources import load_panel, load_records
+from adaem_tasks.rating.trueskill_vec import TrueSkillParams, rate_chains
+from adaem_tasks.rating.winrate import pairwise_win_probability, win_rates
+
+__all__ = [
+    "Alignment",
+    "Coverage",
+    "Leaderboard",
+    "LeaderboardRow",
+    "Problem",
+    "RankConfig",
+    "RankResult",
+    "TrueSkillParams",
+    "ValueRecord",
+    "VersionMismatchError",
+    "align",
+    "load_panel",
+    "load_records",
+    "pairwise_win_probability",
+    "rank_alignment",
+    "rank_by_category",
+    "rank_records",
+    "rate_chains",
+    "read_panel",
+    "win_rates",
+    "write_panel",
+]

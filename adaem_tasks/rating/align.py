@@ -1,0 +1,299 @@
+"""Align value records into model x question x value tensors, one per value system.
+
+AdAEM ranks models *relative to each other* on one question set (paper App. C.7: "all
+LLMs are evaluated under the same X"), so records of different set versions are never
+mixed: :func:`align` refuses them with :class:`VersionMismatchError` unless one version
+is selected. Missing or unjudgeable answers become ``valid == False``: that model sits
+out the question (it is in neither team), and its coverage is reported.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from adaem_tasks.rating.records import Problem, ValueRecord
+from adaem_tasks.value_systems import available_value_systems, load_value_system
+
+__all__ = ["Alignment", "Coverage", "VersionMismatchError", "align", "select_version"]
+
+
+class VersionMismatchError(ValueError):
+    """Records of more than one question-set version were given together."""
+
+    def __init__(self, versions: dict[str, dict[str, set[str]]]) -> None:
+        self.versions = versions
+        described = []
+        for version in sorted(versions):
+            models = versions[version]
+            files = sorted({f for sources in models.values() for f in sources})
+            n_files = f"{len(files)} file{'s' * (len(files) != 1)}"
+            described.append(
+                f"  {version!r}: models {', '.join(sorted(models))} ({n_files}, e.g. {files[0]})"
+            )
+        super().__init__(
+            "cannot rank models answering different question-set versions:\n"
+            + "\n".join(described)
+            + "\nAdAEM win rates are relative, so every model must answer the same question set "
+            "(paper App. C.7). Re-run the models on one version, or choose one with --set-version VERSION "
+            "(records of other versions are then reported and left out)."
+        )
+
+
+@dataclass
+class Coverage:
+    """How much of the question set one model answered judgeably."""
+
+    model: str
+    valid: int
+    not_judgeable: int
+    missing: int
+    total: int
+    panel: bool = False
+
+    @property
+    def fraction(self) -> float:
+        return self.valid / self.total if self.total else 0.0
+
+
+@dataclass
+class Alignment:
+    """Everything the rating needs for one value system, as dense arrays."""
+
+    value_system: str
+    set_version: str
+    values: list[str]
+    models: list[str]
+    question_ids: list[str]
+    categories: list[str | None]
+    labels: NDArray[np.bool_]  # (questions, values, models); meaningful only where valid
+    valid: NDArray[np.bool_]  # (questions, models)
+    coverage: list[Coverage] = field(default_factory=list)
+    panel_models: list[str] = field(default_factory=list)
+    judges: dict[str, list[str]] = field(default_factory=dict)
+
+    def subset(self, questions: NDArray[np.bool_] | Sequence[int]) -> Alignment:
+        """The same models and values on a subset of the questions (e.g. one topic category)."""
+        index = np.flatnonzero(questions) if np.asarray(questions).dtype == bool else np.asarray(questions)
+        return replace(
+            self,
+            question_ids=[self.question_ids[i] for i in index],
+            categories=[self.categories[i] for i in index],
+            labels=self.labels[index],
+            valid=self.valid[index],
+        )
+
+
+def select_version(
+    records: Sequence[ValueRecord], set_version: str | None = None
+) -> tuple[list[ValueRecord], list[Problem]]:
+    """Keep the records of one question-set version; raise if several are mixed and none chosen."""
+    by_version: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for record in records:
+        by_version[record.set_version][record.model].add(record.source)
+    if set_version is None:
+        if len(by_version) > 1:
+            raise VersionMismatchError({v: dict(m) for v, m in by_version.items()})
+        return list(records), []
+    if set_version not in by_version:
+        known = ", ".join(repr(v) for v in sorted(by_version)) or "none"
+        raise ValueError(f"no records of question-set version {set_version!r}; the logs hold: {known}")
+    problems = [
+        Problem(
+            "other_version",
+            ", ".join(sorted({s for sources in models.values() for s in sources})),
+            f"{sum(1 for r in records if r.set_version == version)} records of version {version!r} left out "
+            f"(ranking version {set_version!r})",
+            details={"version": version, "models": sorted(models)},
+        )
+        for version, models in sorted(by_version.items())
+        if version != set_version
+    ]
+    return [r for r in records if r.set_version == set_version], problems
+
+
+def _run_names(records: Iterable[ValueRecord]) -> dict[tuple[str, str], str]:
+    """``model#1``, ``model#2``... per model, oldest run first (for --split-runs)."""
+    runs: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for r in records:
+        runs[r.model].add((r.created, r.run))
+    names: dict[tuple[str, str], str] = {}
+    for model, model_runs in runs.items():
+        ordered = sorted(model_runs)
+        for i, (_, run) in enumerate(ordered, start=1):
+            names[(model, run)] = model if len(ordered) == 1 else f"{model}#{i}"
+    return names
+
+
+def _dedupe(records: Sequence[ValueRecord]) -> tuple[dict[tuple[str, str], ValueRecord], list[Problem]]:
+    """One record per (model, question): a judgeable answer beats none, then the newest run wins."""
+    chosen: dict[tuple[str, str], ValueRecord] = {}
+    repeats: Counter[str] = Counter()
+    for record in sorted(records, key=lambda r: (r.valid, r.created, r.run)):
+        key = (record.model, record.question_id)
+        if key in chosen:
+            repeats[record.model] += 1
+        chosen[key] = record  # later in the sort order = better
+    problems = [
+        Problem(
+            "duplicate",
+            "(several runs)",
+            f"{n} questions answered in more than one run: the newest judgeable answer is used "
+            "(use --split-runs to rank runs separately)",
+            model=model,
+            count=n,
+        )
+        for model, n in sorted(repeats.items())
+    ]
+    return chosen, problems
+
+
+def _values_of(system: str, records: Sequence[ValueRecord]) -> list[str]:
+    if system in available_value_systems():
+        return load_value_system(system).keys
+    seen: dict[str, None] = {}
+    for record in records:
+        seen.update(dict.fromkeys(record.labels))
+    return list(seen)
+
+
+def align(
+    records: Sequence[ValueRecord],
+    set_version: str | None = None,
+    split_runs: bool = False,
+) -> tuple[list[Alignment], list[Problem]]:
+    """Dense tensors per value system, plus coverage and consistency problems.
+
+    Raises:
+        VersionMismatchError: records of several set versions and no ``set_version`` chosen.
+    """
+    records, problems = select_version(records, set_version)
+    if split_runs:
+        names = _run_names(r for r in records if not r.panel)
+        records = [r if r.panel else replace(r, model=names[(r.model, r.run)]) for r in records]
+    alignments: list[Alignment] = []
+    by_system: dict[str, list[ValueRecord]] = defaultdict(list)
+    for record in records:
+        by_system[record.value_system].append(record)
+    for system in sorted(by_system):
+        alignment, found = _align_system(system, by_system[system])
+        problems.extend(found)
+        if alignment is not None:
+            alignments.append(alignment)
+    return alignments, problems
+
+
+def _align_system(system: str, records: list[ValueRecord]) -> tuple[Alignment | None, list[Problem]]:
+    chosen, problems = _dedupe(records)
+    values = _values_of(system, records)
+    question_ids = sorted({q for _, q in chosen})
+    q_index = {q: i for i, q in enumerate(question_ids)}
+    categories: list[str | None] = [None] * len(question_ids)
+    all_models = sorted({m for m, _ in chosen})
+    panel = {r.model for r in chosen.values() if r.panel}
+
+    per_model: dict[str, list[ValueRecord]] = defaultdict(list)
+    incomplete: Counter[str] = Counter()
+    for (model, _), record in chosen.items():
+        per_model[model].append(record)
+        if categories[q_index[record.question_id]] is None:
+            categories[q_index[record.question_id]] = record.category
+    models = [m for m in all_models if any(r.valid for r in per_model[m])]
+    for model in all_models:
+        if model not in models:
+            problems.append(
+                Problem(
+                    "no_observations",
+                    ", ".join(sorted({r.source for r in per_model[model]})),
+                    f"no judgeable answer for {system}: left out of the ranking",
+                    model=model,
+                )
+            )
+    m_index = {m: i for i, m in enumerate(models)}
+    labels = np.zeros((len(question_ids), len(values), len(models)), dtype=bool)
+    valid = np.zeros((len(question_ids), len(models)), dtype=bool)
+    for model in models:
+        j = m_index[model]
+        for record in per_model[model]:
+            if not record.valid:
+                continue
+            if any(k not in record.labels for k in values):
+                incomplete[model] += 1
+                continue
+            i = q_index[record.question_id]
+            valid[i, j] = True
+            labels[i, :, j] = [bool(record.labels[k]) for k in values]
+    for model, n in sorted(incomplete.items()):
+        problems.append(
+            Problem(
+                "bad_record",
+                "(several files)",
+                f"{n} answers lack some {system} value keys: counted as unanswered",
+                model=model,
+                count=n,
+            )
+        )
+
+    coverage: list[Coverage] = []
+    for model in models:
+        answered = {r.question_id for r in per_model[model]}
+        n_valid = int(valid[:, m_index[model]].sum())
+        cov = Coverage(
+            model=model,
+            valid=n_valid,
+            not_judgeable=len(answered) - n_valid,
+            missing=len(question_ids) - len(answered),
+            total=len(question_ids),
+            panel=model in panel,
+        )
+        coverage.append(cov)
+        if cov.missing:  # unjudgeable answers are already reported by the readers
+            problems.append(
+                Problem(
+                    "coverage",
+                    system,
+                    f"answered {cov.total - cov.missing} of the {cov.total} questions other models answered "
+                    f"({cov.valid} judgeably, {cov.fraction:.1%}): it sits out the rest",
+                    model=model,
+                    count=cov.total - cov.valid,
+                )
+            )
+
+    judges: dict[str, list[str]] = {
+        m: sorted({r.judge for r in per_model[m] if r.judge})
+        for m in models
+        if any(r.judge for r in per_model[m])
+    }
+    distinct = {j for js in judges.values() for j in js}
+    if len(distinct) > 1:
+        problems.append(
+            Problem(
+                "mixed_judges",
+                system,
+                f"models were judged by different grader models ({', '.join(sorted(distinct))}); "
+                "relative win rates assume one judge",
+                details=judges,
+            )
+        )
+    if not models:
+        return None, problems
+    return (
+        Alignment(
+            value_system=system,
+            set_version=records[0].set_version,
+            values=values,
+            models=models,
+            question_ids=question_ids,
+            categories=categories,
+            labels=labels,
+            valid=valid,
+            coverage=coverage,
+            panel_models=sorted(panel & set(models)),
+            judges=judges,
+        ),
+        problems,
+    )

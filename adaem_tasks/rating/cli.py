@@ -1,0 +1,174 @@
+"""``adaem-rank``: a TrueSkill leaderboard of value win rates from AdAEM eval logs.
+
+Usage::
+
+    adaem-rank logs/ lm_eval_out/ --out leaderboard/
+    adaem-rank logs/ --by-category --replicates 200 --seed 1
+    adaem-rank new_model.eval --panel seed-v1          # place one model among a stored panel
+    adaem-rank logs/ --export-panel panel.jsonl        # store these models as a panel
+
+Exit status: 0 on success, 1 with ``--strict`` when any problem was reported, 2 when
+nothing could be ranked (no usable logs, mixed question-set versions...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from adaem_tasks.rating.align import VersionMismatchError
+from adaem_tasks.rating.leaderboard import RankConfig, rank_records
+from adaem_tasks.rating.openskill_backend import OPENSKILL_MODELS
+from adaem_tasks.rating.records import Problem, write_panel
+from adaem_tasks.rating.report import format_table, write_outputs
+from adaem_tasks.rating.sources import load_panel, load_records
+from adaem_tasks.rating.trueskill_vec import TrueSkillParams
+
+__all__ = ["build_parser", "main"]
+
+_DEFAULT = TrueSkillParams()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="adaem-rank",
+        description="Rank models by relative value win rates (AdAEM paper §3.3, App. C.8) from Inspect "
+        "eval logs and lm-eval --log_samples output.",
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="log files or directories (searched recursively)"
+    )
+    parser.add_argument("--out", default="adaem-leaderboard", help="output directory (default: %(default)s)")
+    parser.add_argument("--set-version", help="rank only records of this question-set version")
+    parser.add_argument(
+        "--replicates", type=int, default=100, help="bootstrap replicates (default: %(default)s)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for question order and bootstrap")
+    parser.add_argument(
+        "--order",
+        choices=["shuffle", "given"],
+        default="shuffle",
+        help="point estimate over a seeded shuffle (default) or sorted question ids",
+    )
+    parser.add_argument(
+        "--ci-level", type=float, default=0.95, help="confidence level (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--win-probability",
+        choices=["paper", "textbook"],
+        default="paper",
+        help="paper App. C.8 formula (default) or the textbook TrueSkill one; see adaem_tasks.rating.winrate",
+    )
+    parser.add_argument("--backend", choices=["trueskill", "openskill"], default="trueskill")
+    parser.add_argument("--openskill-model", choices=OPENSKILL_MODELS, default="PlackettLuce")
+    parser.add_argument("--mu", type=float, default=_DEFAULT.mu)
+    parser.add_argument("--sigma", type=float, default=_DEFAULT.sigma)
+    parser.add_argument("--beta", type=float, default=_DEFAULT.beta)
+    parser.add_argument("--tau", type=float, default=_DEFAULT.tau)
+    parser.add_argument("--draw-probability", type=float, default=_DEFAULT.draw_probability)
+    parser.add_argument("--by-category", action="store_true", help="also rank within each topic category")
+    parser.add_argument(
+        "--panel",
+        action="append",
+        default=[],
+        metavar="PANEL",
+        help="reference panel: a panel JSONL file, a question-set directory with panel.jsonl, or a version",
+    )
+    parser.add_argument("--export-panel", metavar="FILE", help="write the records read from PATHs as a panel")
+    parser.add_argument("--split-runs", action="store_true", help="rank repeated runs of a model separately")
+    parser.add_argument("--no-png", action="store_true", help="skip the picture")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when any problem was reported")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary line")
+    return parser
+
+
+def _print_problems(problems: Sequence[Problem], quiet: bool) -> None:
+    if not problems:
+        return
+    print(f"\n{len(problems)} problem(s) with the inputs (also in leaderboard.json):", file=sys.stderr)
+    if quiet:
+        return
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = RankConfig(
+            replicates=args.replicates,
+            seed=args.seed,
+            order=args.order,
+            formula=args.win_probability,
+            backend=args.backend,
+            params=TrueSkillParams(args.mu, args.sigma, args.beta, args.tau, args.draw_probability),
+            ci_level=args.ci_level,
+            openskill_model=args.openskill_model,
+        )
+        if args.replicates < 0 or not 0 < args.ci_level < 1:
+            raise ValueError("--replicates must be >= 0 and --ci-level in (0, 1)")
+    except ValueError as exc:
+        print(f"adaem-rank: {exc}", file=sys.stderr)
+        return 2
+
+    records, problems = load_records(args.paths)
+    if args.export_panel:
+        own = [r for r in records if not r.panel]
+        write_panel(own, args.export_panel)
+        n_models = len({r.model for r in own})
+        print(f"wrote a panel of {n_models} models ({len(own)} records) to {args.export_panel}")
+    for spec in args.panel:
+        panel_records, panel_problems = load_panel(spec)
+        records.extend(panel_records)
+        problems.extend(panel_problems)
+    if not records:
+        _print_problems(problems, args.quiet)
+        print("adaem-rank: no usable AdAEM records found; nothing to rank", file=sys.stderr)
+        return 2
+    try:
+        result = rank_records(
+            records,
+            config,
+            set_version=args.set_version,
+            split_runs=args.split_runs,
+            by_category=args.by_category,
+        )
+    except VersionMismatchError as exc:
+        _print_problems(problems, args.quiet)
+        print(f"adaem-rank: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # e.g. an unknown --set-version
+        print(f"adaem-rank: {exc}", file=sys.stderr)
+        return 2
+    problems.extend(result.problems)
+    boards = [b for b in result.leaderboards if len(b.models) >= 2]
+    if not boards:
+        _print_problems(problems, args.quiet)
+        print("adaem-rank: fewer than 2 models with judgeable answers; nothing to rank", file=sys.stderr)
+        return 2
+
+    written = write_outputs(
+        args.out,
+        boards,
+        config,
+        problems,
+        by_category=result.by_category,
+        inputs=[str(Path(p)) for p in args.paths],
+        png=not args.no_png,
+    )
+    if not args.quiet:
+        for board in boards:
+            print(format_table(board))
+            print()
+        for board in result.by_category:
+            print(format_table(board))
+            print()
+    _print_problems(problems, args.quiet)
+    print("wrote " + ", ".join(str(p) for p in written.values()))
+    return 1 if args.strict and problems else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""Read Inspect eval logs of ``adaem_tasks/schwartz`` / ``adaem_tasks/mft`` into value records.
+
+One log holds one model's answers (``eval.model``); the value vector of a question is
+the ``value_judge`` score's value dict, and its metadata says whether the answer could
+be judged at all (``parse_outcome``). The reader never raises on a bad log: a corrupt
+file or a log of another task comes back as a :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from adaem_tasks.rating.records import INVALID_OUTCOMES, Problem, ValueRecord
+
+__all__ = ["SCORER_NAME", "TASK_NAMES", "read_inspect_log", "task_value_system"]
+
+#: Inspect task name (without registry prefix) -> value system.
+TASK_NAMES = {"schwartz": "schwartz", "mft": "mft"}
+REGISTRY_PREFIX = "adaem_tasks"
+SCORER_NAME = "value_judge"
+#: Sample fields the ranking never needs; skipping them makes big .eval logs fast to read.
+_EXCLUDED_FIELDS = {"messages", "events", "store", "attachments", "model_usage", "output"}
+
+
+def task_value_system(task: str, scorers: list[str] | None = None) -> str | None:
+    """The value system of an AdAEM task name, or None for another task.
+
+    ``adaem_tasks/schwartz`` is what the registry writes; a task run from a file path
+    (``inspect eval tasks.py@schwartz``) logs the bare ``schwartz``, which is accepted only
+    when its scorer is ``value_judge``.
+    """
+    prefix, _, name = task.rpartition("/")
+    if name not in TASK_NAMES:
+        return None
+    if prefix == REGISTRY_PREFIX:
+        return TASK_NAMES[name]
+    if prefix == "" and scorers is not None and SCORER_NAME in scorers:
+        return TASK_NAMES[name]
+    return None
+
+
+def _labels(value: object) -> dict[str, int] | None:
+    """The 0/1 value vector of a score, or None when it is not a dict of numbers."""
+    if not isinstance(value, dict) or not value:
+        return None
+    labels: dict[str, int] = {}
+    for key, raw in value.items():
+        if isinstance(raw, bool):
+            labels[str(key)] = int(raw)
+        elif isinstance(raw, int | float) and not (isinstance(raw, float) and math.isnan(raw)):
+            labels[str(key)] = int(raw >= 0.5)
+        else:
+            return None
+    return labels
+
+
+def read_inspect_log(path: str | Path) -> tuple[list[ValueRecord], list[Problem]]:
+    """Value records of one Inspect log (``.eval`` or ``.json``) and what was wrong with it."""
+    from inspect_ai.log import read_eval_log
+
+    path = Path(path)
+    source = str(path)
+    try:
+        header = read_eval_log(path, header_only=True)
+    except Exception as exc:  # corrupt zip, bad JSON, schema mismatch: all mean "cannot use this file"
+        return [], [
+            Problem("unreadable", source, f"not a readable Inspect log ({type(exc).__name__}: {exc})")
+        ]
+    spec = header.eval
+    scorers = [s.name for s in (spec.scorers or [])]
+    system = task_value_system(spec.task, scorers)
+    if system is None:
+        return [], [
+            Problem(
+                "foreign_task",
+                source,
+                f"log of task {spec.task!r}, not adaem_tasks/schwartz or adaem_tasks/mft: ignored",
+                model=spec.model,
+            )
+        ]
+    problems: list[Problem] = []
+    if header.status != "success":
+        problems.append(
+            Problem(
+                "incomplete_run",
+                source,
+                f"run status is {header.status!r}; its finished samples are used",
+                model=spec.model,
+            )
+        )
+    try:
+        log = read_eval_log(path, exclude_fields=_EXCLUDED_FIELDS)
+    except Exception as exc:
+        problems.append(
+            Problem("unreadable", source, f"samples cannot be read ({type(exc).__name__}: {exc})")
+        )
+        return [], problems
+
+    eval_meta: dict[str, Any] = spec.metadata or {}
+    grader = spec.model_roles.get("grader") if spec.model_roles else None
+    graders = grader if isinstance(grader, list) else [grader] if grader is not None else []
+    context = _LogContext(
+        model=spec.model,
+        source=source,
+        run=spec.eval_id,
+        created=str(spec.created),
+        value_system=str(eval_meta.get("value_system") or system),
+        set_version=eval_meta.get("set_version"),
+        judge=", ".join(g.model for g in graders) or None,
+    )
+    records, sample_problems = _records(log.samples or [], context)
+    problems.extend(sample_problems)
+    if not log.samples:
+        problems.append(Problem("sample_error", source, "the log holds no samples", model=spec.model))
+    return records, problems
+
+
+@dataclass(frozen=True)
+class _LogContext:
+    """What every record of one log shares."""
+
+    model: str
+    source: str
+    run: str
+    created: str
+    value_system: str
+    set_version: object
+    judge: str | None
+
+
+def _records(samples: list[Any], ctx: _LogContext) -> tuple[list[ValueRecord], list[Problem]]:
+    records: dict[str, ValueRecord] = {}
+    errors = 0
+    no_score = 0
+    malformed: list[str] = []
+    outcomes: Counter[str] = Counter()
+    judge_failures = 0
+    extra_epochs = 0
+    for sample in samples:
+        if sample.error is not None:
+            errors += 1
+            continue
+        score = (sample.scores or {}).get(SCORER_NAME)
+        if score is None:
+            no_score += 1
+            continue
+        meta: dict[str, Any] = {**(sample.metadata or {}), **(score.metadata or {})}
+        question_id = str(meta.get("question_id") or sample.id)
+        set_version = meta.get("set_version") or ctx.set_version
+        labels = _labels(score.value)
+        if labels is None or not set_version:
+            malformed.append(question_id)
+            continue
+        outcome = meta.get("parse_outcome")
+        valid = outcome not in INVALID_OUTCOMES
+        if not valid:
+            outcomes[str(outcome)] += 1
+        judge_failures += int(meta.get("judge_failures") or 0)
+        record = ValueRecord(
+            model=ctx.model,
+            question_id=question_id,
+            set_version=str(set_version),
+            value_system=str(meta.get("value_system") or ctx.value_system),
+            category=meta.get("category"),
+            labels=labels,
+            valid=valid,
+            outcome=None if outcome is None else str(outcome),
+            source=ctx.source,
+            run=ctx.run,
+            created=ctx.created,
+            judge=ctx.judge,
+        )
+        previous = records.get(question_id)
+        if previous is not None:
+            extra_epochs += 1
+            if previous.valid or not valid:
+                continue  # keep the first judgeable epoch
+        records[question_id] = record
+
+    problems: list[Problem] = []
+    src, model = ctx.source, ctx.model
+    if errors or no_score:
+        problems.append(
+            Problem(
+                "sample_error",
+                src,
+                f"{errors} samples errored and {no_score} have no {SCORER_NAME} score: counted as unanswered",
+                model=model,
+                count=errors + no_score,
+            )
+        )
+    if malformed:
+        problems.append(
+            Problem(
+                "bad_record",
+                src,
+                f"{len(malformed)} samples lack a value dict or set version (e.g. {malformed[0]!r}): "
+                "counted as unanswered",
+                model=model,
+                count=len(malformed),
+            )
+        )
+    if outcomes:
+        total = sum(outcomes.values())
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
+        problems.append(
+            Problem(
+                "not_judgeable",
+                src,
+                f"{total} of {len(records)} answers not judgeable ({parts}): excluded from both teams",
+                model=model,
+                count=total,
+                details=dict(outcomes),
+            )
+        )
+    if judge_failures:
+        problems.append(
+            Problem(
+                "judge_failures",
+                src,
+                f"{judge_failures} judge labels could not be read "
+                "(the scorer counted them as 'not expressed')",
+                model=model,
+                count=judge_failures,
+            )
+        )
+    if extra_epochs:
+        problems.append(
+            Problem(
+                "duplicate",
+                src,
+                f"{extra_epochs} extra epoch answers ignored "
+                "(the first judgeable epoch of each question is used)",
+                model=model,
+                count=extra_epochs,
+            )
+        )
+    return list(records.values()), problems

@@ -1,0 +1,201 @@
+"""Read lm-evaluation-harness ``--log_samples`` output of the ``adaem_*`` tasks.
+
+lm-eval writes, per model, ``<out>/<model_sanitized>/samples_<task>_<stamp>.jsonl`` and
+``results_<stamp>.json`` (same stamp). Each sample line carries the question in ``doc``
+(id, set_version, value_system, category...) and one metric per value key: 1.0 / 0.0,
+or NaN when the answer could not be judged; ``parse_failure`` is 1.0 for those.
+The model name comes from the results file (``model_name``, else ``config.model_args``),
+falling back to the directory name, which is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from adaem_tasks.rating.records import Problem, ValueRecord
+from adaem_tasks.value_systems import available_value_systems, load_value_system
+
+__all__ = [
+    "LMEVAL_TASKS",
+    "is_lmeval_samples_file",
+    "lmeval_model_name",
+    "read_lmeval_samples",
+]
+
+#: lm-eval task name -> value system.
+LMEVAL_TASKS = {"adaem_schwartz": "schwartz", "adaem_mft": "mft"}
+_STAMP = r"\d{4}-\d{2}-\d{2}T[0-9.\-]+"
+SAMPLES_RE = re.compile(rf"^samples_(?P<task>.+)_(?P<stamp>{_STAMP})\.jsonl$")
+_MODEL_ARG_KEYS = ("peft", "delta", "pretrained", "model", "path", "engine")
+
+
+def is_lmeval_samples_file(path: Path) -> bool:
+    return SAMPLES_RE.match(path.name) is not None
+
+
+def _model_from_args(model_args: object) -> str | None:
+    if isinstance(model_args, dict):
+        for key in _MODEL_ARG_KEYS:
+            if key in model_args:
+                return str(model_args[key])
+    elif isinstance(model_args, str):
+        pairs = dict(part.split("=", 1) for part in model_args.split(",") if "=" in part)
+        for key in _MODEL_ARG_KEYS:
+            if key in pairs:
+                return pairs[key]
+    return None
+
+
+def lmeval_model_name(samples_file: Path) -> tuple[str, Problem | None]:
+    """The model of a samples file, from its results file when there is one."""
+    match = SAMPLES_RE.match(samples_file.name)
+    stamp = match.group("stamp") if match else ""
+    results_file = samples_file.with_name(f"results_{stamp}.json")
+    fallback = samples_file.parent.name
+    if not results_file.is_file():
+        return fallback, Problem(
+            "bad_record",
+            str(samples_file),
+            f"no {results_file.name} beside it: model named after its directory, {fallback!r}",
+            model=fallback,
+        )
+    try:
+        results = json.loads(results_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return fallback, Problem(
+            "unreadable",
+            str(results_file),
+            f"results file unreadable ({exc}): model named after its directory, {fallback!r}",
+            model=fallback,
+        )
+    name = results.get("model_name") if isinstance(results, dict) else None
+    if not name and isinstance(results, dict):
+        name = _model_from_args((results.get("config") or {}).get("model_args"))
+    if not name:
+        return fallback, Problem(
+            "bad_record",
+            str(results_file),
+            f"results file names no model: model named after its directory, {fallback!r}",
+            model=fallback,
+        )
+    return str(name), None
+
+
+def _metric(line: dict[str, Any], key: str) -> float | None:
+    raw = line.get(key)
+    if isinstance(raw, bool):
+        return float(raw)
+    if isinstance(raw, int | float):
+        return None if math.isnan(raw) else float(raw)
+    if isinstance(raw, str):
+        try:
+            value = float(raw)
+        except ValueError:
+            return None
+        return None if math.isnan(value) else value
+    return None
+
+
+def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Problem]]:
+    """Value records of one ``samples_adaem_<system>_<stamp>.jsonl`` file."""
+    path = Path(path)
+    source = str(path)
+    match = SAMPLES_RE.match(path.name)
+    if match is None:
+        return [], [
+            Problem("unknown_file", source, "not an lm-eval samples file (samples_<task>_<stamp>.jsonl)")
+        ]
+    task = match.group("task")
+    if task not in LMEVAL_TASKS:
+        return [], [
+            Problem("foreign_task", source, f"lm-eval samples of task {task!r}, not adaem_*: ignored")
+        ]
+    model, model_problem = lmeval_model_name(path)
+    problems = [model_problem] if model_problem else []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem("unreadable", source, f"cannot read ({exc})", model=model))
+        return [], problems
+
+    records: dict[str, ValueRecord] = {}
+    bad_lines: list[int] = []
+    invalid = 0
+    duplicates = 0
+    for lineno, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            line = json.loads(text)
+            doc = line["doc"]
+            question_id = str(doc["id"])
+            set_version = str(doc["set_version"])
+            system_name = str(doc.get("value_system") or LMEVAL_TASKS[task])
+        except (ValueError, KeyError, TypeError):
+            bad_lines.append(lineno)
+            continue
+        if system_name not in available_value_systems():
+            bad_lines.append(lineno)
+            continue
+        keys = load_value_system(system_name).keys
+        metrics = {k: _metric(line, k) for k in keys}
+        if all(k not in line for k in keys):
+            bad_lines.append(lineno)
+            continue
+        parse_failure = _metric(line, "parse_failure")
+        valid = not parse_failure and all(v is not None for v in metrics.values())
+        invalid += not valid
+        record = ValueRecord(
+            model=model,
+            question_id=question_id,
+            set_version=set_version,
+            value_system=system_name,
+            category=doc.get("category"),
+            labels={k: int((v or 0.0) >= 0.5) for k, v in metrics.items()},
+            valid=valid,
+            outcome=None if valid else "not_judged",
+            source=source,
+            run=match.group("stamp"),
+            created=match.group("stamp"),
+        )
+        if question_id in records:
+            duplicates += 1
+            if records[question_id].valid or not valid:
+                continue
+        records[question_id] = record
+
+    if bad_lines:
+        problems.append(
+            Problem(
+                "unreadable" if not records else "bad_record",
+                source,
+                f"{len(bad_lines)} lines are not AdAEM sample records (first: line {bad_lines[0]})",
+                model=model,
+                count=len(bad_lines),
+            )
+        )
+    if invalid:
+        problems.append(
+            Problem(
+                "not_judgeable",
+                source,
+                f"{invalid} of {len(records)} answers not judgeable: excluded from both teams",
+                model=model,
+                count=invalid,
+            )
+        )
+    if duplicates:
+        problems.append(
+            Problem(
+                "duplicate",
+                source,
+                f"{duplicates} repeated question ids ignored (the first judgeable line is used)",
+                model=model,
+                count=duplicates,
+            )
+        )
+    return list(records.values()), problems

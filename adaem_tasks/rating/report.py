@@ -1,0 +1,287 @@
+"""Write a leaderboard as CSV (long form), JSON, a console table and a PNG.
+
+The CSV is what other tools read (``model,value,win_rate,mu,sigma,ci_low,ci_high,
+n_questions``); the JSON twin carries the same rows plus everything needed to trust
+them (settings, coverage, skipped questions, problems); the PNG is a models x values
+heatmap of win rates -- with a radar chart beside it for small panels -- so the value
+profile of each model can be seen at a glance.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from adaem_tasks.rating.leaderboard import Leaderboard, RankConfig
+from adaem_tasks.rating.records import Problem
+from adaem_tasks.value_systems import available_value_systems, load_value_system
+
+__all__ = [
+    "CSV_COLUMNS",
+    "format_table",
+    "plot_leaderboards",
+    "write_csv",
+    "write_json",
+    "write_outputs",
+]
+
+CSV_COLUMNS = ["model", "value", "win_rate", "mu", "sigma", "ci_low", "ci_high", "n_questions"]
+_RADAR_MAX_MODELS = 8
+
+
+def _num(x: float) -> str:
+    return "" if math.isnan(x) else f"{x:.6f}"
+
+
+def _json_num(x: float) -> float | None:
+    return None if math.isnan(x) else round(float(x), 6)
+
+
+def write_csv(boards: Sequence[Leaderboard], path: str | Path, with_category: bool = False) -> Path:
+    """Long-form CSV, one line per (model, value) (and category when ``with_category``)."""
+    path = Path(path)
+    columns = (["category"] if with_category else []) + CSV_COLUMNS
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for board in boards:
+            for row in board.rows():
+                line = [row.model, row.value, _num(row.win_rate), _num(row.mu), _num(row.sigma)]
+                line += [_num(row.ci_low), _num(row.ci_high), str(row.n_questions)]
+                writer.writerow(([row.category or ""] if with_category else []) + line)
+    return path
+
+
+def _board_json(board: Leaderboard) -> dict[str, Any]:
+    return {
+        "value_system": board.value_system,
+        "set_version": board.set_version,
+        "category": board.category,
+        "n_questions": board.n_total_questions,
+        "models": board.models,
+        "values": board.values,
+        "panel_models": board.panel_models,
+        "coverage": [{**asdict(c), "fraction": round(c.fraction, 6)} for c in board.coverage],
+        "skipped_questions": board.skipped,
+        "rows": [
+            {
+                "model": r.model,
+                "value": r.value,
+                "win_rate": _json_num(r.win_rate),
+                "mu": _json_num(r.mu),
+                "sigma": _json_num(r.sigma),
+                "ci_low": _json_num(r.ci_low),
+                "ci_high": _json_num(r.ci_high),
+                "n_questions": r.n_questions,
+            }
+            for r in board.rows()
+        ],
+    }
+
+
+def write_json(
+    boards: Sequence[Leaderboard],
+    path: str | Path,
+    config: RankConfig,
+    problems: Sequence[Problem] = (),
+    by_category: Sequence[Leaderboard] = (),
+    inputs: Sequence[str] = (),
+) -> Path:
+    """The JSON twin of the CSV, with settings, coverage, skipped questions and problems."""
+    path = Path(path)
+    document = {
+        "generated_by": "adaem-rank",
+        "method": "TrueSkill two-team updates per question and value (expressing models win); "
+        "win rate = mean win probability against every other model (paper App. C.8)",
+        "config": config.to_json(),
+        "inputs": list(inputs),
+        "leaderboards": [_board_json(b) for b in boards],
+        "by_category": [_board_json(b) for b in by_category],
+        "problems": [p.to_json() for p in problems],
+    }
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def _value_labels(board: Leaderboard, short: bool) -> list[str]:
+    if board.value_system not in available_value_systems():
+        return board.values
+    system = load_value_system(board.value_system)
+    return [system.value(v).abbrev if short else system.value(v).name for v in board.values]
+
+
+def _model_order(board: Leaderboard) -> list[int]:
+    """Models by mean win rate, best first (ties by name) -- the order people scan in."""
+    means = np.nan_to_num(np.nanmean(board.win_rate, axis=1), nan=-1.0) if board.values else np.zeros(0)
+    return sorted(range(len(board.models)), key=lambda i: (-means[i], board.models[i]))
+
+
+def format_table(board: Leaderboard) -> str:
+    """A plain-text models x values table of win rates (%), '*' marking each value's leader."""
+    labels = _value_labels(board, short=True)
+    order = _model_order(board)
+    names = [board.models[i] + (" (panel)" if board.models[i] in board.panel_models else "") for i in order]
+    width = max([len(n) for n in names] + [5])
+    title = f"{board.value_system} / set {board.set_version}"
+    if board.category:
+        title += f" / category {board.category}"
+    reps = board.config.replicates
+    lines = [
+        f"{title}: {len(board.models)} models, {board.n_total_questions} questions, "
+        f"win rate % ({reps} bootstrap replicates; {board.config.ci_level:.0%} intervals under leaders)",
+        " " * width + "".join(f"{lab:>7}" for lab in labels),
+    ]
+    best = [
+        int(np.nanargmax(board.win_rate[:, j])) if len(board.models) else -1 for j in range(len(board.values))
+    ]
+    for name, i in zip(names, order, strict=True):
+        cells = []
+        for j in range(len(board.values)):
+            rate = board.win_rate[i, j]
+            mark = "*" if best[j] == i else " "
+            cells.append(f"{'  n/a ' if math.isnan(rate) else f'{100 * rate:5.1f}{mark}':>7}")
+        lines.append(f"{name:<{width}}" + "".join(cells))
+    lines.append("leaders:")
+    for j, value in enumerate(board.values):
+        if best[j] < 0 or math.isnan(board.win_rate[best[j], j]):
+            continue
+        i = best[j]
+        ci = (
+            ""
+            if math.isnan(board.ci_low[i, j])
+            else f" [{100 * board.ci_low[i, j]:.1f}, {100 * board.ci_high[i, j]:.1f}]"
+        )
+        skipped = board.skipped.get(value, {})
+        rated = board.n_total_questions - skipped.get("no_contrast", 0) - skipped.get("too_few", 0)
+        lines.append(
+            f"  {labels[j]:<5} {board.models[i]} {100 * board.win_rate[i, j]:.1f}{ci}"
+            f"  (rated on {rated} questions)"
+        )
+    partial = [c for c in board.coverage if c.valid < c.total]
+    if partial:
+        lines.append(
+            "coverage: "
+            + "; ".join(f"{c.model} {c.valid}/{c.total}" for c in sorted(partial, key=lambda c: c.fraction))
+        )
+    return "\n".join(lines)
+
+
+def plot_leaderboards(
+    boards: Sequence[Leaderboard], path: str | Path, radar: bool = True, sort_models: bool = True
+) -> Path:
+    """Heatmap of win rates (models x values) per leaderboard; a radar beside it for <= 8 models.
+
+    ``sort_models=False`` keeps one (alphabetical) model order in every panel, so small
+    multiples (one per topic category) can be compared row by row.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    boards = [b for b in boards if b.models and b.values]
+    if not boards:
+        raise ValueError("nothing to plot: no leaderboard with models and values")
+    radar = radar and any(len(b.models) <= _RADAR_MAX_MODELS for b in boards)
+    heights = [max(2.6, 0.42 * len(b.models) + 1.6) for b in boards]
+    max_values = max(len(b.values) for b in boards)
+    max_name = max(len(m) for b in boards for m in b.models)
+    heat_width = 0.75 * max_values + 0.09 * max_name + 2.2
+    fig = plt.figure(figsize=(heat_width + (5.2 if radar else 0.0), sum(heights) + 0.4 * len(boards)))
+    grid = fig.add_gridspec(
+        len(boards),
+        2 if radar else 1,
+        height_ratios=heights,
+        width_ratios=[heat_width, 5.2] if radar else None,
+    )
+    cmap = plt.get_cmap("RdBu_r")
+    for k, board in enumerate(boards):
+        order = _model_order(board) if sort_models else list(range(len(board.models)))
+        rates = 100 * board.win_rate[order]
+        ax = fig.add_subplot(grid[k, 0])
+        spread = float(np.nanmax(np.abs(rates - 50))) if np.isfinite(rates).any() else 1.0
+        spread = max(spread, 5.0)
+        image = ax.imshow(rates, cmap=cmap, vmin=50 - spread, vmax=50 + spread, aspect="auto")
+        ax.set_xticks(range(len(board.values)), _value_labels(board, short=False), rotation=35, ha="right")
+        ax.set_yticks(range(len(order)), [board.models[i] for i in order])
+        for r, i in enumerate(order):
+            for j in range(len(board.values)):
+                rate = rates[r, j]
+                if math.isnan(rate):
+                    continue
+                half = 50 * (board.ci_high[i, j] - board.ci_low[i, j])
+                text = f"{rate:.0f}" if math.isnan(half) else f"{rate:.0f}\n±{half:.0f}"
+                dark = abs(rate - 50) > 0.6 * spread
+                ax.text(j, r, text, ha="center", va="center", fontsize=7, color="white" if dark else "black")
+        for j in range(len(board.values)):
+            best = int(np.nanargmax(rates[:, j])) if np.isfinite(rates[:, j]).any() else None
+            if best is not None:
+                ax.add_patch(
+                    plt.Rectangle((j - 0.5, best - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.6)
+                )
+        title = f"{board.value_system} (set {board.set_version}"
+        title += f", {board.category})" if board.category else ")"
+        level = f"{board.config.ci_level:.0%}"
+        ax.set_title(
+            f"{title}, {board.n_total_questions} questions\n"
+            f"win rate % ± half the {level} bootstrap interval; box = leader",
+            fontsize=9,
+        )
+        fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="win rate (%)")
+        if radar and len(board.models) <= _RADAR_MAX_MODELS:
+            _radar(fig.add_subplot(grid[k, 1], projection="polar"), board, order)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+def _radar(ax: Any, board: Leaderboard, order: list[int]) -> None:
+    labels = _value_labels(board, short=True)
+    angles = np.linspace(0, 2 * np.pi, len(board.values), endpoint=False)
+    closed = np.append(angles, angles[:1])
+    for i in order:
+        rates = 100 * np.nan_to_num(board.win_rate[i], nan=50.0)
+        ax.plot(closed, np.append(rates, rates[:1]), linewidth=1.4, label=board.models[i])
+        ax.fill(closed, np.append(rates, rates[:1]), alpha=0.08)
+    ax.set_xticks(angles, labels, fontsize=8)
+    ax.set_ylim(0, 100)
+    ax.set_yticks([25, 50, 75], ["25", "50", "75"], fontsize=7)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.05), fontsize=7, frameon=False)
+
+
+def write_outputs(
+    out_dir: str | Path,
+    boards: Sequence[Leaderboard],
+    config: RankConfig,
+    problems: Sequence[Problem] = (),
+    by_category: Sequence[Leaderboard] = (),
+    inputs: Sequence[str] = (),
+    png: bool = True,
+) -> dict[str, Path]:
+    """Everything ``adaem-rank`` writes; returns the paths by kind."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {
+        "csv": write_csv(boards, out / "leaderboard.csv"),
+        "json": write_json(boards, out / "leaderboard.json", config, problems, by_category, inputs),
+    }
+    if by_category:
+        written["category_csv"] = write_csv(
+            by_category, out / "leaderboard_by_category.csv", with_category=True
+        )
+    if png and any(b.models and b.values for b in boards):
+        written["png"] = plot_leaderboards(boards, out / "leaderboard.png")
+        if by_category:
+            written["category_png"] = plot_leaderboards(
+                by_category, out / "leaderboard_by_category.png", radar=False, sort_models=False
+            )
+    return written

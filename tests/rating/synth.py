@@ -1,0 +1,195 @@
+"""Synthetic AdAEM results with planted value profiles, in every format adaem-rank reads.
+
+Model k "owns" value k: it expresses that value with probability ``p_own`` and every
+other value with ``p_other`` (seeded), so the correct leaderboard is known in advance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from inspect_ai.log import EvalConfig, EvalDataset, EvalLog, EvalSample, EvalSpec, write_eval_log
+from inspect_ai.model import ModelConfig
+from inspect_ai.scorer import Score
+
+from adaem_tasks.rating.records import ValueRecord
+from adaem_tasks.value_systems import load_value_system
+
+CATEGORIES = ("Economics", "Education", "Health")
+
+
+def planted_records(
+    n_models: int = 4,
+    n_questions: int = 120,
+    value_system: str = "schwartz",
+    set_version: str = "test-v1",
+    seed: int = 0,
+    p_own: float = 0.9,
+    p_other: float = 0.2,
+    invalid_rate: float = 0.0,
+    prefix: str = "model",
+    run: str = "run-1",
+    created: str = "2026-01-01T00:00:00+00:00",
+) -> list[ValueRecord]:
+    """``model-k`` owns value ``k`` of the value system."""
+    values = load_value_system(value_system).keys
+    if n_models > len(values):
+        raise ValueError("at most one model per value")
+    rng = np.random.default_rng(seed)
+    records = []
+    for k in range(n_models):
+        p = np.full(len(values), p_other)
+        p[k] = p_own
+        for q in range(n_questions):
+            invalid = rng.random() < invalid_rate
+            expressed = rng.random(len(values)) < p
+            records.append(
+                ValueRecord(
+                    model=f"{prefix}-{k}",
+                    question_id=f"q{q:04d}",
+                    set_version=set_version,
+                    value_system=value_system,
+                    category=CATEGORIES[q % len(CATEGORIES)],
+                    labels={v: 0 if invalid else int(e) for v, e in zip(values, expressed, strict=True)},
+                    valid=not invalid,
+                    outcome="refusal" if invalid else "ok",
+                    run=run,
+                    created=created,
+                )
+            )
+    return records
+
+
+def _score_metadata(record: ValueRecord) -> dict[str, object]:
+    return {
+        "question_id": record.question_id,
+        "set_version": record.set_version,
+        "value_system": record.value_system,
+        "category": record.category,
+        "topic": "topic",
+        "parse_outcome": record.outcome or ("ok" if record.valid else "refusal"),
+        "stance": "yes" if record.valid else None,
+        "points": ["a: b"] if record.valid else [],
+        "point_labels": [record.labels] if record.valid else [],
+        "judge_failures": 0,
+    }
+
+
+def write_inspect_log(
+    path: Path,
+    records: Sequence[ValueRecord],
+    task: str = "adaem_tasks/schwartz",
+    status: str = "success",
+    errored: Sequence[str] = (),
+    judge: str = "mockllm/judge",
+) -> Path:
+    """An Inspect log holding ``records`` (all of one model) as value_judge scores."""
+    model = records[0].model
+    samples = []
+    for record in records:
+        error = None
+        scores = {"value_judge": Score(value=dict(record.labels), metadata=_score_metadata(record))}
+        if record.question_id in errored:
+            from inspect_ai.log import EvalError
+
+            error = EvalError(message="boom", traceback="", traceback_ansi="")
+            scores = {}
+        samples.append(
+            EvalSample(
+                id=record.question_id,
+                epoch=1,
+                input=f"question {record.question_id}?",
+                target="",
+                metadata={
+                    "question_id": record.question_id,
+                    "category": record.category,
+                    "topic": "topic",
+                    "set_version": record.set_version,
+                    "value_system": record.value_system,
+                },
+                scores=scores or None,
+                error=error,
+            )
+        )
+    log = EvalLog(
+        status=status,
+        eval=EvalSpec(
+            created=records[0].created or "2026-01-01T00:00:00+00:00",
+            task=task,
+            dataset=EvalDataset(name="adaem-test"),
+            model=model,
+            model_roles={"grader": ModelConfig(model=judge)},
+            config=EvalConfig(),
+            metadata={"set_version": records[0].set_version, "value_system": records[0].value_system},
+        ),
+        samples=samples,
+    )
+    write_eval_log(log, path)
+    return path
+
+
+def sanitize(model: str) -> str:
+    """lm-eval's directory name for a model (``sanitize_model_name``)."""
+    import re
+
+    return re.sub(r"[\"<>:/|\\?*\[\]]+", "__", model)
+
+
+def write_lmeval_run(
+    root: Path,
+    records: Sequence[ValueRecord],
+    task: str = "adaem_schwartz",
+    stamp: str = "2026-01-01T00-00-00.000001",
+    with_results: bool = True,
+) -> Path:
+    """``root/<model>/samples_<task>_<stamp>.jsonl`` (+ results json) as ``--log_samples`` writes it."""
+    model = records[0].model
+    directory = root / sanitize(model)
+    directory.mkdir(parents=True, exist_ok=True)
+    keys = load_value_system(records[0].value_system).keys
+    lines = []
+    for i, record in enumerate(records):
+        line: dict[str, object] = {
+            "doc_id": i,
+            "doc": {
+                "id": record.question_id,
+                "question": f"question {record.question_id}?",
+                "category": record.category,
+                "topic": "topic",
+                "set_version": record.set_version,
+                "value_system": record.value_system,
+            },
+            "target": "",
+            "arguments": {},
+            "resps": [["..."]],
+            "filtered_resps": ["..."],
+            "filter": "none",
+            "metrics": [*keys, "parse_failure"],
+        }
+        for key in keys:
+            line[key] = float(record.labels[key]) if record.valid else math.nan
+        line["parse_failure"] = 0.0 if record.valid else 1.0
+        lines.append(json.dumps(line))  # NaN written as NaN, like lm-eval's json.dumps
+    samples = directory / f"samples_{task}_{stamp}.jsonl"
+    samples.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if with_results:
+        results = {
+            "results": {task: {"alias": task}},
+            "config": {"model": "local-chat-completions", "model_args": f"model={model},base_url=x"},
+            "model_name": model,
+            "model_name_sanitized": sanitize(model),
+            "date": 0.0,
+        }
+        (directory / f"results_{stamp}.json").write_text(json.dumps(results), encoding="utf-8")
+    return samples
+
+
+def by_model(records: Sequence[ValueRecord]) -> dict[str, list[ValueRecord]]:
+    grouped: dict[str, list[ValueRecord]] = {}
+    for record in records:
+        grouped.setdefault(record.model, []).append(record)
+    return grouped

@@ -1,0 +1,117 @@
+"""The vectorised two-team update equals a plain loop over ``trueskill.rate``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import trueskill
+
+from adaem_tasks.rating.bootstrap import question_orders
+from adaem_tasks.rating.trueskill_vec import TrueSkillParams, rate_chains, v_win, w_win
+
+
+def plain_loop(
+    labels: np.ndarray, valid: np.ndarray, order: np.ndarray, env: trueskill.TrueSkill
+) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's procedure, spelled out with the trueskill package: returns (mu, sigma) (V, M)."""
+    n_values, n_models = labels.shape[1], labels.shape[2]
+    mu = np.zeros((n_values, n_models))
+    sigma = np.zeros((n_values, n_models))
+    for v in range(n_values):
+        ratings = [env.create_rating() for _ in range(n_models)]
+        for q in order:
+            answered = [m for m in range(n_models) if valid[q, m]]
+            winners = [m for m in answered if labels[q, v, m]]
+            losers = [m for m in answered if not labels[q, v, m]]
+            if not winners or not losers:
+                continue
+            new_w, new_l = env.rate(
+                [[ratings[m] for m in winners], [ratings[m] for m in losers]], ranks=[0, 1]
+            )
+            for m, rating in zip(winners + losers, list(new_w) + list(new_l), strict=True):
+                ratings[m] = rating
+        mu[v] = [r.mu for r in ratings]
+        sigma[v] = [r.sigma for r in ratings]
+    return mu, sigma
+
+
+def random_problem(
+    seed: int, n_questions: int, n_values: int, n_models: int
+) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    propensity = rng.random((1, n_values, n_models))
+    labels = rng.random((n_questions, n_values, n_models)) < propensity
+    valid = rng.random((n_questions, n_models)) < 0.85
+    labels[:5] = True  # everyone expressed: no contrast
+    labels[5:10] = False  # nobody expressed: no contrast
+    valid[10:13] = False  # nobody answered
+    valid[13:15, 1:] = False  # a single answer
+    return labels, valid
+
+
+@pytest.mark.parametrize(("seed", "n_models"), [(0, 4), (1, 7), (2, 16)])
+def test_equals_trueskill_rate_loop(seed: int, n_models: int) -> None:
+    labels, valid = random_problem(seed, 150, 3, n_models)
+    params = TrueSkillParams()
+    env = params.trueskill_env("scipy")
+    orders = question_orders(150, replicates=2, seed=seed)  # a shuffle and two bootstrap resamples
+    result = rate_chains(labels, valid, orders, params)
+    for c in range(orders.shape[0]):
+        mu, sigma = plain_loop(labels, valid, orders[c], env)
+        assert np.abs(result.mu[c] - mu).max() <= 1e-6
+        assert np.abs(result.sigma[c] - sigma).max() <= 1e-6
+    # it really moved: not a trivial equality of priors
+    assert np.abs(result.mu - params.mu).max() > 1.0
+
+
+def test_equals_trueskill_rate_loop_with_other_environment() -> None:
+    labels, valid = random_problem(3, 80, 2, 5)
+    params = TrueSkillParams(mu=0.0, sigma=2.0, beta=1.5, tau=0.05, draw_probability=0.3)
+    result = rate_chains(labels, valid, np.arange(80)[None, :], params)
+    mu, sigma = plain_loop(labels, valid, np.arange(80), params.trueskill_env("scipy"))
+    assert np.abs(result.mu[0] - mu).max() <= 1e-6
+    assert np.abs(result.sigma[0] - sigma).max() <= 1e-6
+
+
+def test_close_to_trueskill_default_backend() -> None:
+    """The package's default backend approximates erfc (~1e-7 relative); the drift stays ~1e-6."""
+    labels, valid = random_problem(4, 120, 2, 6)
+    order = np.arange(120)
+    result = rate_chains(labels, valid, order[None, :])
+    mu, sigma = plain_loop(labels, valid, order, trueskill.TrueSkill())
+    assert np.abs(result.mu[0] - mu).max() <= 1e-5
+    assert np.abs(result.sigma[0] - sigma).max() <= 1e-5
+
+
+def test_counts_matches_and_skipped_questions() -> None:
+    # 3 models, 1 value, 4 questions: contrast, all expressed, none expressed, one answer only
+    labels = np.array([[[1, 0, 0]], [[1, 1, 1]], [[0, 0, 0]], [[1, 0, 0]]], dtype=bool)
+    valid = np.array([[1, 1, 1], [1, 1, 1], [1, 1, 0], [1, 0, 0]], dtype=bool)
+    result = rate_chains(labels, valid, np.array([[0, 1, 2, 3], [0, 0, 0, 0]]))
+    assert result.games[0, 0].tolist() == [1, 1, 1]
+    assert result.no_contrast[0, 0] == 2
+    assert result.too_few[0, 0] == 1
+    assert result.games[1, 0].tolist() == [4, 4, 4]
+    assert result.no_contrast[1, 0] == 0
+    # the expressing model won; the others lost
+    assert result.mu[0, 0, 0] > 25 > result.mu[0, 0, 1]
+    # a model that sat out every match keeps its prior exactly (no dynamics noise either)
+    alone = rate_chains(labels, valid, np.array([[1, 2]]))
+    assert np.all(alone.mu == 25.0)
+    assert np.allclose(alone.sigma, 25 / 3)
+
+
+def test_v_and_w_stay_finite_far_in_the_tail() -> None:
+    x = np.array([-60.0, -35.0, -5.0, 0.0, 5.0])
+    v = v_win(x)
+    w = w_win(x, v)
+    assert np.all(np.isfinite(v)) and np.all((w >= 0) & (w < 1))
+    assert v[0] == pytest.approx(60.0, rel=1e-3)  # phi(x)/Phi(x) ~ -x for very negative x
+    env = trueskill.TrueSkill(backend="scipy")
+    for xi, vi in zip(x[2:], v[2:], strict=True):
+        assert vi == pytest.approx(env.v_win(xi, 0.0), rel=1e-12)
+
+
+def test_rejects_bad_shapes() -> None:
+    with pytest.raises(ValueError, match="labels must be"):
+        rate_chains(np.zeros((3, 2)), np.zeros((3, 2)), np.zeros((1, 3), dtype=int))
