@@ -30,12 +30,14 @@ def is_valid_observation(sample: SampleScore) -> bool:
     return metadata.get("parse_outcome", "ok") in _JUDGED_OUTCOMES and isinstance(sample.score.value, dict)
 
 
+def _vector(sample: SampleScore) -> dict[str, float]:
+    value = sample.score.value
+    assert isinstance(value, dict)
+    return {k: float(v or 0) for k, v in value.items()}
+
+
 def _vectors(scores: list[SampleScore]) -> list[dict[str, float]]:
-    return [
-        {k: float(v) for k, v in s.score.value.items()}  # type: ignore[union-attr]
-        for s in scores
-        if is_valid_observation(s)
-    ]
+    return [_vector(s) for s in scores if is_valid_observation(s)]
 
 
 def _keys(vectors: list[dict[str, float]]) -> list[str]:
@@ -109,7 +111,7 @@ def category_expression_rate() -> Metric:
         for s in scores:
             if is_valid_observation(s):
                 category = str((s.score.metadata or {}).get("category", "unknown"))
-                by_category[category].append({k: float(v) for k, v in s.score.value.items()})  # type: ignore[union-attr]
+                by_category[category].append(_vector(s))
         result: dict[str, float] = {}
         for category in sorted(by_category):
             vectors = by_category[category]

@@ -8,6 +8,12 @@ judged at all is recorded in ``Score.metadata['parse_outcome']``.
 
 from __future__ import annotations
 
+from inspect_ai.model import get_model
+from inspect_ai.scorer import Score, Scorer, Target, scorer
+from inspect_ai.solver import TaskState
+
+from adaem_tasks.judge import JudgeConfig, JudgeMode, judge_opinion
+from adaem_tasks.opinion import DEFAULT_POINTS, ParsedOpinion, parse_opinion
 from adaem_tasks.scorers.metrics import (
     category_expression_rate,
     expression_rate,
@@ -16,12 +22,6 @@ from adaem_tasks.scorers.metrics import (
     parse_failure_rate,
 )
 from adaem_tasks.solvers.opinion import OPINION_STORE_KEY
-from inspect_ai.model import get_model
-from inspect_ai.scorer import Score, Scorer, Target, scorer
-from inspect_ai.solver import TaskState
-
-from adaem_tasks.judge import JudgeConfig, JudgeMode, judge_opinion
-from adaem_tasks.opinion import DEFAULT_POINTS, ParsedOpinion, parse_opinion
 from adaem_tasks.value_systems import load_value_system
 
 __all__ = ["value_judge"]

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import yaml
 from adaem_lmeval_doubles import REFUSAL, persona_answer, write_questions
-from adaem_tasks.task_configs import TASK_CONFIG_DIR
 from lm_eval import simple_evaluate
 from lm_eval.api.instance import Instance
 from lm_eval.api.model import LM
@@ -17,6 +16,7 @@ from lm_eval.models.dummy import DummyLM
 from lm_eval.tasks import TaskManager
 
 from adaem_tasks.lm_eval_bridge import DOC_FIELDS, JudgeNotConfiguredError
+from adaem_tasks.task_configs import TASK_CONFIG_DIR
 from adaem_tasks.value_systems import load_value_system
 
 CONFIG_DIR = TASK_CONFIG_DIR  # the installed copy (the repository's task_configs/ when editable)
