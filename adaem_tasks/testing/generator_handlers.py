@@ -51,18 +51,18 @@ UNSAFE_MARKER = "weaponised anthrax"
 """A planted phrase the scripted guard flags; tests put it into a seed to see the guard work."""
 
 CONTEXTS = (
-    "in Norway since 2019",
-    "at public universities in Brazil",
-    "under the 2021 EU directive",
-    "in rural India after 2015",
-    "in Japanese companies today",
-    "for Nigerian city councils",
-    "in Canadian hospitals since 2020",
-    "in post-war Germany",
-    "under Mexican federal law",
-    "at Kenyan secondary schools",
-    "in South Korean courts",
-    "for Australian mining towns",
+    "for public hospitals in rural Norway since 2019",
+    "at state universities in Sao Paulo, Brazil",
+    "under the European Union's 2021 platform work directive",
+    "for smallholder farmers in rural India after 2015",
+    "in large Japanese companies with lifetime employment",
+    "for city councils in Lagos, Nigeria",
+    "in Canadian provincial hospitals since the 2020 pandemic",
+    "in eastern German towns after the 1990 reunification",
+    "under Mexico's 2019 federal labour law reform",
+    "at public secondary schools in rural Kenya",
+    "in South Korea's courts after the 2017 impeachment",
+    "for mining towns in Western Australia's Pilbara region",
 )
 QUALIFIERS = (
     "for low-income families",

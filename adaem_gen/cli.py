@@ -1,0 +1,301 @@
+"""``adaem-gen``: generate (``run``), describe (``stats``) and prepare (``seeds``) question sets.
+
+Usage::
+
+    adaem-gen run --p1 openai/gpt-4o-mini,vllm/Qwen2.5-7B --p2 openai/gpt-4o,anthropic/claude-3-5-sonnet \\
+        --judge openai/gpt-4o --budget 200 --out runs/r1
+    adaem-gen run --out runs/r1 --resume          # after an interruption (even kill -9)
+    adaem-gen run --config run.yaml --budget 50   # YAML settings, flags override
+    adaem-gen stats seed-v1 adaem-20250101-abc123
+    adaem-gen seeds arguments-training.tsv value_items.csv --out seeds/ --model openai/gpt-4o
+
+Exit codes: 0 done, 2 bad configuration, 3 run stopped (models kept failing;
+``--resume`` continues), 4 no question survived the filters, 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from adaem_gen.config import ConfigError, RunConfig, load_yaml_config
+from adaem_gen.journal import Journal, JournalError
+
+__all__ = ["build_parser", "main", "resolve_run_config"]
+
+# run flags that are not RunConfig fields
+_RUN_ONLY = {"command", "config", "resume", "quiet", "prices_file"}
+
+
+def _float_or_none(text: str) -> float | None:
+    return None if text.strip().lower() in ("none", "null", "") else float(text)
+
+
+def _add_run_parser(sub: Any) -> None:
+    run = sub.add_parser(
+        "run",
+        help="run the AdAEM bandit (Alg. 2) and publish a new question set",
+        description="Generate a new versioned question set from seed questions (paper Alg. 2).",
+        argument_default=argparse.SUPPRESS,
+    )
+    run.add_argument("--config", help="YAML file of settings (flags override it)")
+    run.add_argument("--resume", action="store_true", help="continue the run journaled in --out")
+    run.add_argument("--quiet", action="store_true", help="no progress display")
+    g = run.add_argument_group("inputs and models (Inspect model specs, comma-separated)")
+    g.add_argument(
+        "--seeds", help="seed questions: set version, set directory or JSONL file (default seed-v1)"
+    )
+    g.add_argument("--value-system", dest="value_system", help="schwartz (default) or mft")
+    g.add_argument("--p1", help="cheap models that explore, refine and estimate S")
+    g.add_argument("--p2", help="stronger models for the final S (default: the P1 models)")
+    g.add_argument("--judge", help="the value judge (Listing 4)")
+    g.add_argument("--guard", help="optional safety guard model; unsafe questions are dropped")
+    g.add_argument("--guard-mode", dest="guard_mode", choices=["prompt", "llama-guard"])
+    a = run.add_argument_group("algorithm (defaults: paper App. C.4)")
+    a.add_argument("--budget", type=int, help="B, bandit steps (default 100)")
+    a.add_argument("--n2", type=int, help="N_2, explorations per step (default 3)")
+    a.add_argument("--epsilon", type=float, help="ε, dedup similarity threshold (default 0.85)")
+    a.add_argument(
+        "--top-k", dest="top_k", type=int, help="top-k similarities averaged for dedup (default 3)"
+    )
+    a.add_argument("--tau", type=float, help="τ, refine while S gains more than this (default 0.5)")
+    a.add_argument("--max-depth", dest="max_depth", type=int, help="exploration tree depth (default 3)")
+    a.add_argument("--max-refine", dest="max_refine", type=int, help="refinement rounds cap (default 3)")
+    a.add_argument("--n-shot", dest="n_shot", type=int, help="N_shot, scored examples shown (default 5)")
+    a.add_argument("--temperature", type=float, help="generation temperature (default 1.0)")
+    a.add_argument(
+        "--top-p", dest="top_p", type=_float_or_none, help="generation top_p (default 0.95; 'none' to omit)"
+    )
+    a.add_argument("--points", type=int, help="key points per opinion (default 3)")
+    a.add_argument("--words", type=int, help="opinion word limit (default 250)")
+    a.add_argument("--judge-mode", dest="judge_mode", choices=["single", "batched"])
+    a.add_argument(
+        "--jaccard", choices=["as_written", "max"], help="reading of C.3's min(|∩|,1) denominators"
+    )
+    a.add_argument(
+        "--max-attempts", dest="max_attempts", type=int, help="tries per unreadable generation (3)"
+    )
+    a.add_argument("--seed", type=int, help="sampling seed (default 0)")
+    o = run.add_argument_group("output")
+    o.add_argument("--out", help="run directory: journal.jsonl, set/")
+    o.add_argument("--version", help="name of the new set version (default adaem-<date>-<run id>)")
+    o.add_argument("--previous", nargs="+", help="versions (or 'all') whose questions must not be repeated")
+    o.add_argument("--top", type=int, help="keep only the N best-scored questions")
+    o.add_argument("--min-score", dest="min_score", type=float, help="keep only questions with S >= this")
+    o.add_argument("--no-publish", dest="publish", action="store_false", help="write <out>/set only")
+    o.add_argument("--description", help="set description for the manifest")
+    p = run.add_argument_group("operations")
+    p.add_argument(
+        "--max-connections", dest="max_connections", type=int, help="per-model concurrent requests"
+    )
+    p.add_argument("--max-retries", dest="max_retries", type=int, help="Inspect retries per request")
+    p.add_argument("--timeout", type=int, help="request timeout in seconds")
+    p.add_argument("--concurrency", type=int, help="seed questions scored concurrently (default 16)")
+    p.add_argument(
+        "--no-cache", dest="cache", action="store_false", help="do not use Inspect's response cache"
+    )
+    p.add_argument("--prices", dest="prices_file", help="YAML: model spec -> {input: $/1M, output: $/1M}")
+    p.add_argument(
+        "--max-failed-steps", dest="max_failed_steps", type=int, help="stop after N failing steps (3)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="adaem-gen", description="AdAEM question-set generator.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_run_parser(sub)
+
+    stats = sub.add_parser(
+        "stats", help="Table 1 statistics of question sets, and each set's novelty vs the others"
+    )
+    stats.add_argument("sets", nargs="+", metavar="SET", help="set versions, set directories or JSONL files")
+    stats.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    seeds = sub.add_parser(
+        "seeds",
+        help="convert Touché23-ValueEval / ValueBench files into a seed question set",
+        description="Turn downloaded Touché23-ValueEval (arguments-*.tsv) or ValueBench item tables into "
+        "generic yes/no seed questions (paper App. B, Listing 2) and write them as a seed set.",
+    )
+    seeds.add_argument("inputs", nargs="+", metavar="FILE")
+    seeds.add_argument("--format", dest="fmt", default="auto", choices=["auto", "touche", "valuebench"])
+    seeds.add_argument(
+        "--out", required=True, help="directory for the seed set (questions.jsonl + manifest.json)"
+    )
+    seeds.add_argument("--version", help="version name of the seed set (default: seeds-<date>)")
+    seeds.add_argument(
+        "--model", help="Inspect model that rewrites descriptions as questions (default: rules)"
+    )
+    seeds.add_argument(
+        "--per-category", dest="per_category", type=int, help="sample N descriptions per category"
+    )
+    seeds.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    seeds.add_argument("--no-dedup", dest="dedup", action="store_false", help="keep near-duplicate questions")
+    seeds.add_argument("--publish", action="store_true", help="also publish to the user set store")
+    return parser
+
+
+def _journal_config(out: str | None) -> dict[str, Any] | None:
+    if not out:
+        return None
+    journal = Journal(Path(out) / "journal.jsonl")
+    if not journal.exists():
+        return None
+    records = journal.read()
+    if not records or records[0].get("type") != "header":
+        raise JournalError(f"{journal.path}: no header record; not an adaem-gen journal")
+    config = records[0]["config"]
+    return dict(config) if isinstance(config, dict) else None
+
+
+def resolve_run_config(ns: argparse.Namespace) -> RunConfig:
+    """defaults < journal header (on --resume) < YAML < flags."""
+    explicit = {k: v for k, v in vars(ns).items() if k not in _RUN_ONLY}
+    yaml_data = load_yaml_config(ns.config) if getattr(ns, "config", None) else {}
+    out = explicit.get("out", yaml_data.get("out"))
+    base = _journal_config(out) if getattr(ns, "resume", False) else None
+    merged: dict[str, Any] = {**(base or {}), **yaml_data, **explicit}
+    prices_file = getattr(ns, "prices_file", None)
+    if prices_file:
+        prices = yaml.safe_load(Path(prices_file).read_text(encoding="utf-8")) or {}
+        if not isinstance(prices, dict):
+            raise ConfigError(f"{prices_file}: expected a mapping of model spec -> {{input, output}}")
+        merged["prices"] = {**merged.get("prices", {}), **prices}
+    try:
+        return RunConfig.model_validate(merged)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid settings: {problems}") from None
+
+
+def _cmd_run(ns: argparse.Namespace) -> int:
+    from adaem_gen.pipeline import Generator, RunAborted
+    from adaem_gen.progress import NullDisplay, RichDisplay
+    from adaem_gen.publish import EmptySetError
+
+    config = resolve_run_config(ns)
+    config.require_runnable()
+    display = NullDisplay() if getattr(ns, "quiet", False) else RichDisplay()
+    generator = Generator(config, display=display)
+    try:
+        result = asyncio.run(generator.run(resume=getattr(ns, "resume", False)))
+    except RunAborted as exc:
+        print(f"adaem-gen: {exc}", file=sys.stderr)
+        return 3
+    except EmptySetError as exc:
+        print(f"adaem-gen: {exc}", file=sys.stderr)
+        return 4
+    except KeyboardInterrupt:
+        print(
+            f"adaem-gen: interrupted; continue with: adaem-gen run --out {config.out} --resume",
+            file=sys.stderr,
+        )
+        return 130
+    print(
+        json.dumps(
+            {
+                "version": result.version,
+                "count": result.count,
+                "mean_s": result.mean_s_new,
+                "mean_s_seeds": result.mean_s_seeds,
+                "set_dir": str(result.set_dir),
+                "published": str(result.published_dir) if result.published_dir else None,
+                "content_hash": result.content_hash,
+                "removed": result.removed,
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+def _load_any_set(spec: str) -> Any:
+    from adaem_tasks.questions import load_question_set
+
+    path = Path(spec).expanduser()
+    return load_question_set(questions=path) if path.exists() else load_question_set(version=spec)
+
+
+def _cmd_stats(ns: argparse.Namespace) -> int:
+    from adaem_gen.stats import format_stats_table, novelty, set_stats
+
+    sets = [_load_any_set(s) for s in ns.sets]
+    rows: list[dict[str, Any]] = []
+    for i, qset in enumerate(sets):
+        texts = [q.question for q in qset.questions]
+        others = [q.question for j, other in enumerate(sets) if j != i for q in other.questions]
+        row: dict[str, Any] = {"name": qset.version, **set_stats(texts)}
+        if others:
+            row.update(novelty(texts, others))
+        rows.append(row)
+    if ns.json:
+        print(json.dumps(rows, indent=2, default=str))
+    else:
+        print(format_stats_table(rows))
+    return 0
+
+
+def _cmd_seeds(ns: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from adaem_gen.seeds import convert_seeds, write_seed_set
+    from adaem_tasks.questions import user_set_store
+
+    questions = asyncio.run(
+        convert_seeds(ns.inputs, ns.fmt, ns.model, per_category=ns.per_category, seed=ns.seed, dedup=ns.dedup)
+    )
+    if not questions:
+        print("adaem-gen: no seed questions found in the inputs", file=sys.stderr)
+        return 4
+    version = ns.version or f"seeds-{datetime.now(UTC):%Y%m%d}"
+    settings = {"per_category": ns.per_category, "seed": ns.seed, "dedup": ns.dedup, "format": ns.fmt}
+    out = write_seed_set(
+        questions, ns.out, version, model=ns.model, inputs=ns.inputs, hyperparameters=settings
+    )
+    published = None
+    if ns.publish:
+        published = write_seed_set(
+            questions,
+            user_set_store() / version,
+            version,
+            model=ns.model,
+            inputs=ns.inputs,
+            hyperparameters=settings,
+        )
+    print(
+        json.dumps(
+            {"version": version, "count": len(questions), "out": str(out), "published": str(published)}
+        )
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # weight-loading bars would garble the display
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    try:
+        if ns.command == "run":
+            return _cmd_run(ns)
+        if ns.command == "stats":
+            return _cmd_stats(ns)
+        if ns.command == "seeds":
+            return _cmd_seeds(ns)
+    except (ConfigError, JournalError, FileExistsError, ValueError) as exc:
+        print(f"adaem-gen: error: {exc}", file=sys.stderr)
+        return 2
+    parser.error(f"unknown command {ns.command!r}")
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""An append-only JSONL journal that makes ``adaem-gen run`` resumable after ``kill -9``.
+
+One line per *completed* unit of work (an explored question with its LLM outputs, an
+S estimate, a refinement round, a guard verdict, a finished bandit step). Every line
+is flushed and ``fsync``-ed before the run moves on, so after a crash the journal
+holds every finished unit and at most one torn (partial) last line, which
+:meth:`Journal.open` drops (and truncates away) instead of failing.
+
+Resuming = replaying the records: step records rebuild the bandit, the question pool
+and the dedup index; unit records of the interrupted step are served from a memo so
+its finished LLM work is neither lost nor paid for twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Journal", "JournalError"]
+
+
+class JournalError(RuntimeError):
+    """The journal is unusable (corrupt in the middle, wrong run, missing on resume)."""
+
+
+class Journal:
+    """Append records as JSON lines with ``fsync``; read them back tolerating a torn tail."""
+
+    def __init__(self, path: str | Path, fsync: bool = True) -> None:
+        self.path = Path(path)
+        self.fsync = fsync
+        self._handle: Any = None
+        self.dropped_tail = False
+
+    def exists(self) -> bool:
+        return self.path.is_file() and self.path.stat().st_size > 0
+
+    def read(self, repair: bool = False) -> list[dict[str, Any]]:
+        """All complete records. A bad *last* line (torn write) is dropped; with
+        ``repair`` the file is truncated to the last complete line. A bad line
+        anywhere else is corruption and raises :class:`JournalError`.
+        """
+        if not self.path.is_file():
+            return []
+        data = self.path.read_bytes()
+        records: list[dict[str, Any]] = []
+        good_end = 0
+        offset = 0
+        lines = data.split(b"\n")
+        for index, raw in enumerate(lines):
+            is_last = index == len(lines) - 1
+            end = offset + len(raw) + (0 if is_last else 1)
+            if raw.strip():
+                try:
+                    record = json.loads(raw)
+                    if not isinstance(record, dict):
+                        raise ValueError("not an object")
+                    if is_last:  # complete JSON but no newline yet: torn before the "\n"
+                        raise ValueError("missing newline")
+                except ValueError as exc:
+                    tail_is_blank = all(not r.strip() for r in lines[index + 1 :])
+                    if not tail_is_blank:
+                        raise JournalError(
+                            f"{self.path}: corrupt record on line {index + 1}: {exc}"
+                        ) from None
+                    self.dropped_tail = True
+                    break
+                records.append(record)
+            good_end = end
+            offset = end
+        if repair and good_end < len(data):
+            with self.path.open("r+b") as handle:
+                handle.truncate(good_end)
+                handle.flush()
+                os.fsync(handle.fileno())
+        return records
+
+    def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = self.path.open("a", encoding="utf-8")
+
+    def append(self, record: dict[str, Any]) -> None:
+        if self._handle is None:
+            self.open()
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+        self._handle.write(line + "\n")
+        self._handle.flush()
+        if self.fsync:
+            os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
