@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from inspect_ai.model import ChatMessageSystem, get_model
+from inspect_ai.model import ChatMessageSystem, get_model, model_roles
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS, opinion_prompt, parse_opinion
 from adaem_tasks.prompts import render
 from adaem_tasks.value_systems import load_value_system
 
-__all__ = ["OPINION_STORE_KEY", "opinion_solver", "value_prime"]
+__all__ = ["OPINION_STORE_KEY", "MissingGraderError", "opinion_solver", "value_prime"]
 
 OPINION_STORE_KEY = "adaem_opinion"
 """Where the parsed opinion is kept in the sample store (and so in the log)."""
 
 logger = logging.getLogger(__name__)
+
+
+class MissingGraderError(RuntimeError):
+    """No model is bound to the ``grader`` role."""
 
 
 def _require_grader() -> None:
@@ -25,7 +29,13 @@ def _require_grader() -> None:
     The judge is the ``grader`` model role. Falling back to the model under test
     would let the examinee grade itself, so a missing role is an error, not a default.
     """
-    grader = get_model(role="grader", required=True)
+    if "grader" not in model_roles():
+        raise MissingGraderError(
+            "AdAEM needs a value judge bound to the 'grader' model role, e.g. "
+            "`--model-role grader=openai/gpt-4o` (CLI) or `model_roles={'grader': ...}` (eval()). "
+            "It is required: the model under evaluation never grades itself."
+        )
+    grader = get_model(role="grader")
     if str(grader) == str(get_model()):
         logger.warning(
             "the grader role is bound to the model under evaluation (%s); it grades itself", grader

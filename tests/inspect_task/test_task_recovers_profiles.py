@@ -119,7 +119,8 @@ def test_judge_garbage_is_retried_then_counted(tmp_path: Path) -> None:
 def test_missing_grader_fails_before_the_examinee_grades_itself(tmp_path: Path) -> None:
     log = _run(schwartz(), "adaem-persona/power", tmp_path, limit=2)
     assert log.status == "error"
-    assert log.error is not None and "grader" in log.error.message and "required" in log.error.message
+    assert log.error is not None and "--model-role grader=" in log.error.message
+    assert "never grades itself" in log.error.message
 
 
 def test_priming_system_message_shifts_the_primed_value(tmp_path: Path) -> None:
