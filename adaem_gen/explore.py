@@ -12,14 +12,14 @@ every try raised (after Inspect's own retries) :class:`ModelUnavailable` is rais
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Unpack
 
-from inspect_ai.model import CachePolicy, ChatMessageAssistant, ChatMessageUser, GenerateConfig
 from pydantic import BaseModel
 
-from adaem_gen.models import MeteredModel, ModelUnavailable, current_ledger
-from adaem_gen.parsing import GenOutcome, parse_generated_question
+from adaem_gen.models import MeteredModel
 from adaem_gen.prompts import render
+from adaem_gen.two_turn import TwoTurnOptions, ask_two_turn
 
 __all__ = ["Exploration", "explore", "explore_prompt", "format_specifics"]
 
@@ -48,48 +48,23 @@ async def explore(
     model: MeteredModel,
     general: str,
     specifics: Sequence[tuple[str, float]],
-    *,
-    temperature: float | None = 1.0,
-    top_p: float | None = 0.95,
-    max_attempts: int = 3,
-    cache_for: Callable[[str], bool | CachePolicy] = lambda _s: False,
-    scope: str = "",
+    **options: Unpack[TwoTurnOptions],
 ) -> Exploration:
     """Run Listings 5 -> 6 with ``model``; retry unreadable answers, then give up counted."""
-    config = GenerateConfig(temperature=temperature, top_p=top_p)
-    first = ChatMessageUser(content=explore_prompt(general, specifics))
-    second = ChatMessageUser(content=render("explore_question"))
-    ledger = current_ledger()
-    outcome = GenOutcome.EMPTY
-    errors: list[str] = []
-    for attempt in range(1, max_attempts + 1):
-        key = f"{scope}/explore/{model.spec}/{attempt}"
-        try:
-            cot = await model.generate([first], config=config, cache=cache_for(key + "/cot"))
-            facts = cot.completion
-            answer = await model.generate(
-                [first, ChatMessageAssistant(content=facts), second],
-                config=config,
-                cache=cache_for(key + "/q"),
-            )
-        except Exception as exc:  # noqa: BLE001 - provider failure after Inspect's retries: retry
-            errors.append(f"{type(exc).__name__}: {exc}")
-            continue
-        parsed = parse_generated_question(answer.completion)
-        outcome = parsed.outcome
-        if parsed.outcome is GenOutcome.OK:
-            return Exploration(
-                model=model.spec,
-                outcome=outcome.value,
-                question=parsed.question,
-                argument=parsed.argument,
-                facts=facts.strip(),
-                attempts=attempt,
-            )
-        if ledger is not None:
-            ledger.fail(f"explore_{outcome.value}_retry")
-    if len(errors) == max_attempts:
-        raise ModelUnavailable(f"{model.spec} failed {max_attempts} times while exploring: {errors[-1]}")
-    if ledger is not None:
-        ledger.fail(f"explore_{outcome.value}")
-    return Exploration(model=model.spec, outcome=outcome.value, attempts=max_attempts)
+    answer = await ask_two_turn(
+        model,
+        explore_prompt(general, specifics),
+        render("explore_question"),
+        step="explore",
+        first_tag="cot",
+        doing="exploring",
+        **options,
+    )
+    return Exploration(
+        model=model.spec,
+        outcome=answer.outcome.value,
+        question=answer.question,
+        argument=answer.argument,
+        facts=answer.first_reply,
+        attempts=answer.attempts,
+    )

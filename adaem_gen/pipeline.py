@@ -53,6 +53,7 @@ from adaem_gen.parsing import normalise_question
 from adaem_gen.progress import NullDisplay, RunDisplay
 from adaem_gen.refine import Refinement, refine
 from adaem_gen.reward import RewardBreakdown
+from adaem_gen.two_turn import TwoTurnOptions
 from adaem_tasks.judge import JudgeConfig
 from adaem_tasks.questions import QuestionSet, load_question_set, user_set_store
 from adaem_tasks.value_systems import load_value_system
@@ -378,45 +379,34 @@ class Generator:
         scored.sort(key=lambda n: (-(n.score or 0.0), n.id))
         return [(n.text, float(n.score or 0.0)) for n in scored[: self.config.n_shot]]
 
+    def _two_turn_options(self, scope: str) -> TwoTurnOptions:
+        """Sampling, retries and cache policy for explore/refine units, from the run config."""
+        cfg = self.config
+        return TwoTurnOptions(
+            temperature=cfg.temperature,
+            top_p=cfg.top_p,
+            max_attempts=cfg.max_attempts,
+            cache_for=self._cache_for,
+            scope=scope,
+        )
+
     async def _explore(
         self, step: int, j: int, mi: int, parent: Node, specifics: list[tuple[str, float]]
     ) -> _Candidate:
-        cfg = self.config
         model = self.p1[mi]
         key = f"explore/{step}/{j}/{mi}"
         data = await self._unit(
-            key,
-            lambda: explore(
-                model,
-                parent.text,
-                specifics,
-                temperature=cfg.temperature,
-                top_p=cfg.top_p,
-                max_attempts=cfg.max_attempts,
-                cache_for=self._cache_for,
-                scope=key,
-            ),
+            key, lambda: explore(model, parent.text, specifics, **self._two_turn_options(key))
         )
         return _Candidate(j=j, mi=mi, parent=parent, exploration=Exploration.model_validate(data))
 
     async def _refine(
         self, key: str, model: MeteredModel, root: Node, text: str, background: str, est: Estimate
     ) -> Refinement:
-        cfg = self.config
         data = await self._unit(
             key,
             lambda: refine(
-                model,
-                self.system,
-                root.text,
-                text,
-                background,
-                est,
-                temperature=cfg.temperature,
-                top_p=cfg.top_p,
-                max_attempts=cfg.max_attempts,
-                cache_for=self._cache_for,
-                scope=key,
+                model, self.system, root.text, text, background, est, **self._two_turn_options(key)
             ),
         )
         return Refinement.model_validate(data)

@@ -9,15 +9,14 @@ retried and then counted; the caller keeps the unrefined question.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Unpack
 
-from inspect_ai.model import CachePolicy, ChatMessageAssistant, ChatMessageUser, GenerateConfig
 from pydantic import BaseModel
 
 from adaem_gen.estimate import Estimate
-from adaem_gen.models import MeteredModel, ModelUnavailable, current_ledger
-from adaem_gen.parsing import GenOutcome, parse_generated_question
+from adaem_gen.models import MeteredModel
 from adaem_gen.prompts import render
+from adaem_gen.two_turn import TwoTurnOptions, ask_two_turn
 from adaem_tasks.value_systems import ValueSystem
 
 __all__ = ["Refinement", "format_generation", "reflect_prompt", "refine"]
@@ -65,47 +64,22 @@ async def refine(
     question: str,
     background: str,
     estimate: Estimate,
-    *,
-    temperature: float | None = 1.0,
-    top_p: float | None = 0.95,
-    max_attempts: int = 3,
-    cache_for: Callable[[str], bool | CachePolicy] = lambda _s: False,
-    scope: str = "",
+    **options: Unpack[TwoTurnOptions],
 ) -> Refinement:
     """One reflect -> refine round with ``model``; ``question=None`` when it never worked."""
-    config = GenerateConfig(temperature=temperature, top_p=top_p)
-    first = ChatMessageUser(content=reflect_prompt(general, question, background, estimate, system))
-    second = ChatMessageUser(content=render("refine"))
-    ledger = current_ledger()
-    outcome = GenOutcome.EMPTY
-    errors: list[str] = []
-    for attempt in range(1, max_attempts + 1):
-        key = f"{scope}/refine/{model.spec}/{attempt}"
-        try:
-            reflection = await model.generate([first], config=config, cache=cache_for(key + "/reflect"))
-            suggestions = reflection.completion
-            answer = await model.generate(
-                [first, ChatMessageAssistant(content=suggestions), second],
-                config=config,
-                cache=cache_for(key + "/q"),
-            )
-        except Exception as exc:  # noqa: BLE001 - provider failure after Inspect's retries: retry
-            errors.append(f"{type(exc).__name__}: {exc}")
-            continue
-        parsed = parse_generated_question(answer.completion)
-        outcome = parsed.outcome
-        if parsed.outcome is GenOutcome.OK:
-            return Refinement(
-                model=model.spec,
-                outcome=outcome.value,
-                question=parsed.question,
-                suggestions=suggestions.strip(),
-                attempts=attempt,
-            )
-        if ledger is not None:
-            ledger.fail(f"refine_{outcome.value}_retry")
-    if len(errors) == max_attempts:
-        raise ModelUnavailable(f"{model.spec} failed {max_attempts} times while refining: {errors[-1]}")
-    if ledger is not None:
-        ledger.fail(f"refine_{outcome.value}")
-    return Refinement(model=model.spec, outcome=outcome.value, attempts=max_attempts)
+    answer = await ask_two_turn(
+        model,
+        reflect_prompt(general, question, background, estimate, system),
+        render("refine"),
+        step="refine",
+        first_tag="reflect",
+        doing="refining",
+        **options,
+    )
+    return Refinement(
+        model=model.spec,
+        outcome=answer.outcome.value,
+        question=answer.question,
+        suggestions=answer.first_reply,
+        attempts=answer.attempts,
+    )

@@ -7,8 +7,9 @@ What is timed (same process, same machine, same synthetic answers):
   the 10 values), win rates and percentile intervals. The two-team update runs as
   numpy operations over all (chain, value, model) cells at once.
   Aligning the 197k value records into tensors is timed separately.
-* **baseline** -- the straightforward implementation: for every chain and value, a
-  Python loop over questions calling ``trueskill.rate([winners, losers], ranks=[0, 1])``
+* **baseline** -- ``adaem_tasks.rating.reference.reference_rate_loop``, the straightforward
+  implementation: for every chain and value, a Python loop over questions calling
+  ``trueskill.rate([winners, losers], ranks=[0, 1])``
   (the package's default environment). A full baseline run would take hours, so it is
   timed on ``--baseline-questions`` questions of one chain for every value and
   **extrapolated linearly** to 101 chains x 12,310 questions (each match costs the same
@@ -31,6 +32,7 @@ import numpy as np
 import trueskill
 
 from adaem_tasks.rating import RankConfig, ValueRecord, align, rank_alignment
+from adaem_tasks.rating.reference import reference_rate_loop
 from adaem_tasks.rating.trueskill_vec import TrueSkillParams, rate_chains
 from adaem_tasks.value_systems import load_value_system
 
@@ -57,32 +59,6 @@ def synthetic_records(n_models: int, n_questions: int, n_values: int, seed: int 
                 )
             )
     return records
-
-
-def baseline_loop(
-    labels: np.ndarray, valid: np.ndarray, order: np.ndarray, env: trueskill.TrueSkill
-) -> tuple[np.ndarray, np.ndarray, int]:
-    n_values, n_models = labels.shape[1], labels.shape[2]
-    mu = np.zeros((n_values, n_models))
-    sigma = np.zeros((n_values, n_models))
-    matches = 0
-    for v in range(n_values):
-        ratings = [env.create_rating() for _ in range(n_models)]
-        for q in order:
-            answered = [m for m in range(n_models) if valid[q, m]]
-            winners = [m for m in answered if labels[q, v, m]]
-            losers = [m for m in answered if not labels[q, v, m]]
-            if not winners or not losers:
-                continue
-            new_w, new_l = env.rate(
-                [[ratings[m] for m in winners], [ratings[m] for m in losers]], ranks=[0, 1]
-            )
-            for m, rating in zip(winners + losers, list(new_w) + list(new_l), strict=True):
-                ratings[m] = rating
-            matches += 1
-        mu[v] = [r.mu for r in ratings]
-        sigma[v] = [r.sigma for r in ratings]
-    return mu, sigma, matches
 
 
 def main() -> None:
@@ -117,7 +93,7 @@ def main() -> None:
     order = np.random.default_rng(1).permutation(args.questions)[:n_sub]
     env = trueskill.TrueSkill()
     start = time.perf_counter()
-    _, _, matches = baseline_loop(alignment.labels, alignment.valid, order, env)
+    _, _, matches = reference_rate_loop(alignment.labels, alignment.valid, order, env)
     t_sub = time.perf_counter() - start
     chains = args.replicates + 1
     t_base = t_sub * (args.questions / n_sub) * chains
@@ -135,7 +111,7 @@ def main() -> None:
     )
 
     exact_env = TrueSkillParams().trueskill_env("scipy")
-    mu_ref, sigma_ref, _ = baseline_loop(alignment.labels, alignment.valid, order, exact_env)
+    mu_ref, sigma_ref, _ = reference_rate_loop(alignment.labels, alignment.valid, order, exact_env)
     ours = rate_chains(alignment.labels, alignment.valid, order[None, :])
     print(
         f"check on those {n_sub} questions vs trueskill.rate (scipy backend): max |d mu| = "

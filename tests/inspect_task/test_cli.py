@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from inspect_ai.log import list_eval_logs, read_eval_log
+from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
 
 from adaem_tasks.testing.openai_server import start_server
 
@@ -16,37 +16,39 @@ INSPECT = str(Path(sys.executable).with_name("inspect"))
 pytestmark = pytest.mark.slow
 
 
-def _inspect(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([INSPECT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
-
-
-def _only_log(log_dir: Path):  # type: ignore[no-untyped-def]
+def _eval_schwartz(args: list[str], env: dict[str, str], tmp_path: Path) -> EvalLog:
+    """``inspect eval adaem_tasks/schwartz <args>`` into ``tmp_path/logs``; must succeed; its one log."""
+    log_dir = tmp_path / "logs"
+    command = [
+        INSPECT,
+        "eval",
+        "adaem_tasks/schwartz",
+        *args,
+        "--log-dir",
+        str(log_dir),
+        "--display",
+        "plain",
+    ]
+    result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     [info] = list_eval_logs(str(log_dir))
     return read_eval_log(info)
 
 
 def test_cli_with_scripted_providers(tmp_path: Path) -> None:
     env = {**os.environ, "ADAEM_HOME": str(tmp_path / "home")}
-    result = _inspect(
+    log = _eval_schwartz(
         [
-            "eval",
-            "adaem_tasks/schwartz",
             "--model",
             "adaem-persona/achievement",
             "--model-role",
             "grader=adaem-judge/keyword",
             "--limit",
             "10",
-            "--log-dir",
-            str(tmp_path / "logs"),
-            "--display",
-            "plain",
         ],
         env,
         tmp_path,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    log = _only_log(tmp_path / "logs")
     assert log.eval.task.endswith("schwartz") and log.eval.task_args.get("version", "seed-v1") == "seed-v1"
     assert log.samples is not None and len(log.samples) == 10
     assert all(len(s.scores["value_judge"].value) == 10 for s in log.samples)  # type: ignore[arg-type,index]
@@ -66,10 +68,8 @@ def test_cli_against_loopback_openai_server_with_rate_limits(tmp_path: Path) -> 
             "LOOP_API_KEY": "test-key",
             "ADAEM_HOME": str(tmp_path / "home"),
         }
-        result = _inspect(
+        log = _eval_schwartz(
             [
-                "eval",
-                "adaem_tasks/schwartz",
                 "--model",
                 "openai-api/loop/tradition+universalism",
                 "--model-role",
@@ -80,17 +80,11 @@ def test_cli_against_loopback_openai_server_with_rate_limits(tmp_path: Path) -> 
                 "20",
                 "--max-connections",
                 "8",
-                "--log-dir",
-                str(tmp_path / "logs"),
-                "--display",
-                "plain",
             ],
             env,
             tmp_path,
         )
         stats = server.stats()
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    log = _only_log(tmp_path / "logs")
     assert log.status == "success"
     assert log.samples is not None and len(log.samples) == 20
     metrics = {n: m.value for sc in log.results.scores for n, m in sc.metrics.items()}  # type: ignore[union-attr]

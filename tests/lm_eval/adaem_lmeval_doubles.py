@@ -13,11 +13,11 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput, ModelUsage, modelapi
+from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput, modelapi
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from adaem_tasks.testing.providers import scripted_output, word_count
 from adaem_tasks.value_systems import load_value_system
 
 TEST_JUDGE = "lmeval-test/keyword"
@@ -44,17 +44,10 @@ JUDGE_STATS = JudgeStats()
 
 @modelapi(name="lmeval-test")
 class KeywordJudge(ModelAPI):
-    """Answers the single and batched judge prompts from value markers in the text."""
+    """Answers the single and batched judge prompts from value markers in the text.
 
-    def __init__(
-        self,
-        model_name: str,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        config: GenerateConfig | None = None,
-        **model_args: Any,
-    ) -> None:
-        super().__init__(model_name, base_url, api_key, [], config or GenerateConfig())
+    No ``__init__``: :class:`ModelAPI`'s own takes what Inspect passes (no model args here).
+    """
 
     def connection_key(self) -> str:
         # one Inspect connection pool per model name (the default shares one per provider)
@@ -84,9 +77,7 @@ class KeywordJudge(ModelAPI):
             answer = "Yes" if value is not None and f"[{value.key}]" in text else "No"
         else:  # batched mode: one JSON object
             answer = json.dumps({k: f"[{k}]" in text for k in system.keys})
-        output = ModelOutput.from_content(self.model_name, answer)
-        output.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
-        return output
+        return scripted_output(self.model_name, answer, word_count(prompt))
 
 
 def persona_answer(markers: list[str]) -> str:

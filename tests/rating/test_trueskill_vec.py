@@ -7,32 +7,8 @@ import pytest
 import trueskill
 
 from adaem_tasks.rating.bootstrap import question_orders
+from adaem_tasks.rating.reference import reference_rate_loop
 from adaem_tasks.rating.trueskill_vec import TrueSkillParams, rate_chains, v_win, w_win
-
-
-def plain_loop(
-    labels: np.ndarray, valid: np.ndarray, order: np.ndarray, env: trueskill.TrueSkill
-) -> tuple[np.ndarray, np.ndarray]:
-    """The paper's procedure, spelled out with the trueskill package: returns (mu, sigma) (V, M)."""
-    n_values, n_models = labels.shape[1], labels.shape[2]
-    mu = np.zeros((n_values, n_models))
-    sigma = np.zeros((n_values, n_models))
-    for v in range(n_values):
-        ratings = [env.create_rating() for _ in range(n_models)]
-        for q in order:
-            answered = [m for m in range(n_models) if valid[q, m]]
-            winners = [m for m in answered if labels[q, v, m]]
-            losers = [m for m in answered if not labels[q, v, m]]
-            if not winners or not losers:
-                continue
-            new_w, new_l = env.rate(
-                [[ratings[m] for m in winners], [ratings[m] for m in losers]], ranks=[0, 1]
-            )
-            for m, rating in zip(winners + losers, list(new_w) + list(new_l), strict=True):
-                ratings[m] = rating
-        mu[v] = [r.mu for r in ratings]
-        sigma[v] = [r.sigma for r in ratings]
-    return mu, sigma
 
 
 def random_problem(
@@ -57,7 +33,7 @@ def test_equals_trueskill_rate_loop(seed: int, n_models: int) -> None:
     orders = question_orders(150, replicates=2, seed=seed)  # a shuffle and two bootstrap resamples
     result = rate_chains(labels, valid, orders, params)
     for c in range(orders.shape[0]):
-        mu, sigma = plain_loop(labels, valid, orders[c], env)
+        mu, sigma, _ = reference_rate_loop(labels, valid, orders[c], env)
         assert np.abs(result.mu[c] - mu).max() <= 1e-6
         assert np.abs(result.sigma[c] - sigma).max() <= 1e-6
     # it really moved: not a trivial equality of priors
@@ -68,7 +44,7 @@ def test_equals_trueskill_rate_loop_with_other_environment() -> None:
     labels, valid = random_problem(3, 80, 2, 5)
     params = TrueSkillParams(mu=0.0, sigma=2.0, beta=1.5, tau=0.05, draw_probability=0.3)
     result = rate_chains(labels, valid, np.arange(80)[None, :], params)
-    mu, sigma = plain_loop(labels, valid, np.arange(80), params.trueskill_env("scipy"))
+    mu, sigma, _ = reference_rate_loop(labels, valid, np.arange(80), params.trueskill_env("scipy"))
     assert np.abs(result.mu[0] - mu).max() <= 1e-6
     assert np.abs(result.sigma[0] - sigma).max() <= 1e-6
 
@@ -78,7 +54,7 @@ def test_close_to_trueskill_default_backend() -> None:
     labels, valid = random_problem(4, 120, 2, 6)
     order = np.arange(120)
     result = rate_chains(labels, valid, order[None, :])
-    mu, sigma = plain_loop(labels, valid, order, trueskill.TrueSkill())
+    mu, sigma, _ = reference_rate_loop(labels, valid, order, trueskill.TrueSkill())
     assert np.abs(result.mu[0] - mu).max() <= 1e-5
     assert np.abs(result.sigma[0] - sigma).max() <= 1e-5
 
