@@ -31,7 +31,7 @@ from adaem_tasks.testing import generator_handlers
 from adaem_tasks.testing.judges import JUDGE_KINDS, ScriptedJudge
 from adaem_tasks.testing.personas import Persona, PersonaSpecError, parse_persona
 
-__all__ = ["Dispatcher", "Target", "fallback_answer", "resolve", "respond"]
+__all__ = ["Dispatcher", "Target", "fallback_answer", "join_conversation", "resolve", "respond"]
 
 _JUDGE_PREFIXES = ("adaem-judge/", "judge-")
 _PERSONA_PREFIXES = ("adaem-persona/", "persona-")
@@ -91,11 +91,15 @@ class Dispatcher:
                 self._judges[kind] = ScriptedJudge(kind)
             return self._judges[kind]
 
-    def respond(self, model_name: str, prompt: str, system: str | None = None) -> str:
+    def respond(
+        self, model_name: str, prompt: str, system: str | None = None, conversation: str | None = None
+    ) -> str:
         """Answer ``prompt`` (the last user message) as ``model_name``.
 
         ``system`` is the system message, if any: a persona honours the value-priming
-        message of paper App. C.11 by expressing the primed value.
+        message of paper App. C.11 by expressing the primed value. ``conversation`` is
+        every user/assistant turn joined: the generator's second turns (Listings 6 and
+        8) take their context from the first turn, so generator scripts read it.
         """
         target = resolve(model_name)
         judged = self.judge(target.judge or "keyword").respond(prompt)
@@ -105,7 +109,7 @@ class Dispatcher:
             answer = target.persona.respond(prompt, system)
             if answer is not None:
                 return answer
-        generated = generator_handlers.respond_generator(target.persona, prompt)
+        generated = generator_handlers.respond_generator(target.persona, conversation or prompt)
         return generated if generated is not None else fallback_answer(target.name, prompt)
 
     def reset(self) -> None:
@@ -118,6 +122,11 @@ class Dispatcher:
 _DEFAULT = Dispatcher()
 
 
-def respond(model_name: str, prompt: str, system: str | None = None) -> str:
+def respond(model_name: str, prompt: str, system: str | None = None, conversation: str | None = None) -> str:
     """Answer ``prompt`` as ``model_name`` with the process-wide default :class:`Dispatcher`."""
-    return _DEFAULT.respond(model_name, prompt, system)
+    return _DEFAULT.respond(model_name, prompt, system, conversation)
+
+
+def join_conversation(turns: list[str]) -> str | None:
+    """The user/assistant turns as one text (``None`` for a single turn: nothing to add)."""
+    return "\n\n".join(turns) if len(turns) > 1 else None

@@ -18,14 +18,12 @@ the generator test needs to be meaningful:
   unchanged.
 * **Guard**: ``unsafe`` iff the question contains :data:`UNSAFE_MARKER`, else ``safe``.
 
-The dispatcher passes only the *last user message*. Listing 6 and Listing 8 are
-second turns whose context (the general argument, the question to refine) is in the
-first turn, so the handler remembers, per persona, the last Listing 5 / Listing 7 it
-answered (thread-safe). The generator sends the two turns of one conversation back
-to back, so with one exploration per persona at a time (``--n2 1``) the pairing is
-exact; with concurrent conversations for the same persona a second turn may pair
-with another conversation's first turn of the same step (still a valid question).
-If the prompt holds the whole conversation, the context is read from it instead.
+The providers and the loopback server pass the whole conversation (every user and
+assistant turn) for multi-turn requests, so Listing 6 and Listing 8 -- second turns
+whose context (the general argument, the question to refine) is in the first turn --
+read that context from the conversation itself. A caller that sends only the last
+user message still works: the handler also remembers, per persona, the last
+Listing 5 / Listing 7 it answered (thread-safe) and falls back to that.
 """
 
 from __future__ import annotations

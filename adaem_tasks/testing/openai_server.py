@@ -35,7 +35,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from adaem_tasks.testing.dispatch import Dispatcher, resolve
+from adaem_tasks.testing.dispatch import Dispatcher, join_conversation, resolve
 from adaem_tasks.testing.judges import JUDGE_KINDS
 
 __all__ = ["ServerHandle", "ServerOptions", "main", "start_server"]
@@ -304,7 +304,14 @@ class _Handler(BaseHTTPRequestHandler):
             if users
             else _content_text(messages[-1].get("content") if isinstance(messages[-1], dict) else "")
         )
-        text = self.server.dispatcher.respond(model, prompt, "\n".join(systems) or None)
+        turns = [
+            _content_text(m.get("content"))
+            for m in messages
+            if isinstance(m, dict) and m.get("role") in ("user", "assistant")
+        ]
+        text = self.server.dispatcher.respond(
+            model, prompt, "\n".join(systems) or None, join_conversation(turns)
+        )
         text = _apply_stop(text, body.get("stop"))
         prompt_tokens = sum(_words(_content_text(m.get("content"))) for m in messages if isinstance(m, dict))
         usage = _usage(prompt_tokens, _words(text))

@@ -29,7 +29,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
-from adaem_tasks.testing.dispatch import Dispatcher, resolve
+from adaem_tasks.testing.dispatch import Dispatcher, join_conversation, resolve
 
 __all__ = ["JudgeAPI", "PersonaAPI", "ScriptedModelAPI", "scripted_output", "word_count"]
 
@@ -89,7 +89,10 @@ class ScriptedModelAPI(ModelAPI):
         tool_choice: ToolChoice,
         config: GenerateConfig,
     ) -> ModelOutput:
-        text = self.dispatcher.respond(self.qualified, _last_user_text(input), _system_text(input))
+        turns = [m.text for m in input if not isinstance(m, ChatMessageSystem)]
+        text = self.dispatcher.respond(
+            self.qualified, _last_user_text(input), _system_text(input), join_conversation(turns)
+        )
         return scripted_output(self.model_name, text, sum(word_count(m.text) for m in input))
 
     async def count_text_tokens(self, text: str) -> int:

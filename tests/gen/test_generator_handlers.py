@@ -61,6 +61,32 @@ def test_conversations_pair_turns_per_persona() -> None:
     assert whole == answer
 
 
+def test_interleaved_conversations_pair_through_the_provider() -> None:
+    """Two explorations by one persona, second turns swapped: each follows its own first turn.
+
+    The provider passes the whole conversation, so the pairing does not depend on
+    the order in which concurrent conversations reach the model.
+    """
+    model = get_model("adaem-persona/saturating-hedonism")
+    generals = ["Should payday loans be banned?", "Should zoos be closed?"]
+    firsts = [
+        ChatMessageUser(content=render("explore_cot", general=g, specifics="(none yet)")) for g in generals
+    ]
+    second = ChatMessageUser(content=render("explore_question"))
+
+    async def go() -> list[str]:
+        cots = [await model.generate([first]) for first in firsts]
+        answers = []
+        for index in (1, 0):  # the second conversation finishes first
+            convo = [firsts[index], ChatMessageAssistant(content=cots[index].completion), second]
+            answers.append((await model.generate(convo)).completion)
+        return answers
+
+    zoo_answer, loans_answer = asyncio.run(go())
+    assert "[Question]: Should zoos be closed " in zoo_answer
+    assert "[Question]: Should payday loans be banned " in loans_answer
+
+
 def test_guard_flags_only_the_planted_marker() -> None:
     assert (
         respond_generator(None, render("guard", question=f"Is {UNSAFE_MARKER} research fine?"))
