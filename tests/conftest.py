@@ -1,0 +1,23 @@
+"""Suite-wide isolation: no test may publish into (or read from) the user's own set store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_adaem_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point ``$ADAEM_HOME`` at a temporary directory for the whole run.
+
+    Tests that need their own store still set it themselves; this default only makes
+    sure nothing reaches ``~/.local/share/adaem`` (published versions are never
+    overwritten, so a stray publish would break the next run).
+    """
+    home = tmp_path_factory.mktemp("adaem-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ADAEM_HOME", str(home))
+        patch.delenv("ADAEM_QUESTION_SETS", raising=False)
+        yield home
