@@ -217,9 +217,11 @@ class Generator:
         ]
         self.bandit = UCBBandit(len(self.arms), cfg.budget)
         if self._embedder is None:
-            from adaem_gen.embedding import default_embedder
+            from adaem_gen.embedding import Embedder
 
-            self._embedder = default_embedder()
+            # Vectors persist in the run directory: a resumed run and the publish-time
+            # dedup re-embed nothing (embedding is the dominant cost of dedup on a CPU).
+            self._embedder = Embedder(cache_dir=self.out / "embeddings")
         if self._diversity is None:
             from adaem_gen.opinion_diversity import OpinionDiversity
 
