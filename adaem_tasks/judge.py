@@ -13,14 +13,22 @@ Calls are issued with :func:`asyncio.gather`; Inspect's per-model connection
 limit (``max_connections``) is what bounds the real concurrency.
 
 A judge answer that is neither Yes nor No is asked again (without the cache, since a
-cached garbage answer would come back identical); after ``max_attempts`` it is
-counted as a judge failure and labelled 0, and the failure count travels with the
-result so reports can show it.
+cached garbage answer would come back identical); after ``max_attempts`` the label is
+**unknown** (``None``), never "not expressed": an unreadable judge says nothing about the
+examinee. Labels are three-valued everywhere downstream (1 expressed, 0 not expressed,
+``None`` unknown) and :func:`or_labels` keeps the distinction (see there).
+
+The text being judged (an examinee's key point, or a generated question) is *data*: it
+sits between boundary lines derived from its own hash (:func:`text_boundary`), which the
+text cannot contain, so it cannot close its block and pass instructions or labels to the
+judge. The paper's Listing 4 uses a markdown fence instead, which any text holding
+three backticks could close.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -37,6 +45,7 @@ __all__ = [
     "JudgeConfig",
     "JudgeMode",
     "OpinionJudgement",
+    "Label",
     "PointJudgement",
     "batched_judge_prompt",
     "judge_opinion",
@@ -45,9 +54,13 @@ __all__ = [
     "parse_batched_labels",
     "parse_yes_no",
     "single_judge_prompt",
+    "text_boundary",
 ]
 
 JudgeMode = Literal["single", "batched"]
+
+Label = int | None
+"""One judge label: 1 the value is expressed, 0 it is not, ``None`` unknown (unreadable judge)."""
 
 
 class JudgeConfig(BaseModel):
@@ -60,18 +73,42 @@ class JudgeConfig(BaseModel):
 
 
 class PointJudgement(BaseModel):
-    """Labels for one key point; ``failed`` lists values the judge never answered readably."""
+    """Labels for one key point; ``None`` where the judge never answered readably."""
 
-    labels: dict[str, int]
-    failed: list[str] = Field(default_factory=list)
+    labels: dict[str, Label]
+
+    @property
+    def failed(self) -> list[str]:
+        """The values whose label stayed unreadable after every attempt."""
+        return [k for k, v in self.labels.items() if v is None]
 
 
 class OpinionJudgement(BaseModel):
     """Per-point labels and their OR over points (paper §3.3)."""
 
     points: list[PointJudgement]
-    vector: dict[str, int]
-    judge_failures: int
+    vector: dict[str, Label]
+    judge_failures: int = Field(description="Point x value labels that stayed unreadable.")
+
+    @property
+    def unknown(self) -> list[str]:
+        """Values whose question-level label is unknown (no Yes, and some label unreadable)."""
+        return [k for k, v in self.vector.items() if v is None]
+
+
+def text_boundary(text: str) -> str:
+    """A boundary token the text cannot contain: a digest of the text itself.
+
+    Deterministic (so Inspect's response cache still hits for the same text) and, being
+    a hash of the text, not something the text can spell out to close its own block.
+    The loop only guards against the astronomically unlikely case that it does.
+    """
+    salt = 0
+    while True:
+        token = hashlib.sha256(f"{salt}:{text}".encode()).hexdigest()[:16]
+        if token not in text:
+            return token
+        salt += 1
 
 
 def single_judge_prompt(system: ValueSystem, text: str, value_key: str) -> str:
@@ -79,6 +116,7 @@ def single_judge_prompt(system: ValueSystem, text: str, value_key: str) -> str:
         "judge_single",
         framework_label=system.framework_label,
         definitions=system.definitions_block(),
+        boundary=text_boundary(text),
         text=text,
         value=system.value(value_key).name,
     )
@@ -90,6 +128,7 @@ def batched_judge_prompt(system: ValueSystem, text: str) -> str:
         framework_label=system.framework_label,
         definitions=system.definitions_block(),
         keys=", ".join(f'"{k}"' for k in system.keys),
+        boundary=text_boundary(text),
         text=text,
     )
 
@@ -211,13 +250,26 @@ async def judge_point(
             raw = {k: raw[k] if raw[k] is not None else parsed[k] for k in system.keys}
             if all(v is not None for v in raw.values()):
                 break
-    failed = [k for k, v in raw.items() if v is None]
-    return PointJudgement(labels={k: int(bool(v)) for k, v in raw.items()}, failed=failed)
+    return PointJudgement(labels={k: None if v is None else int(v) for k, v in raw.items()})
 
 
-def or_labels(system: ValueSystem, per_point: Sequence[dict[str, int]]) -> dict[str, int]:
-    """The paper's v = v1 OR v2 OR ... OR vL over key points; every key always present."""
-    return {k: int(any(p.get(k, 0) for p in per_point)) for k in system.keys}
+def or_labels(system: ValueSystem, per_point: Sequence[dict[str, Label]]) -> dict[str, Label]:
+    """The paper's v = v1 OR v2 OR ... OR vL over key points, in three-valued logic.
+
+    Per value: 1 if some point was judged Yes (one Yes settles the OR whatever the
+    unreadable labels would have said); ``None`` if no point was Yes and some label is
+    unknown (or missing); 0 only if every point was read as No. Every key is present.
+    """
+    vector: dict[str, Label] = {}
+    for k in system.keys:
+        labels = [p.get(k) for p in per_point]
+        if any(label == 1 for label in labels):
+            vector[k] = 1
+        elif any(label is None for label in labels):
+            vector[k] = None
+        else:
+            vector[k] = 0
+    return vector
 
 
 async def judge_opinion(

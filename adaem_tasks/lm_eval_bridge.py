@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 from inspect_ai.model import GenerateConfig, Model, get_model
 from pydantic import BaseModel, Field
 
-from adaem_tasks.judge import JudgeConfig, JudgeMode, judge_opinion
+from adaem_tasks.judge import JudgeConfig, JudgeMode, Label, judge_opinion
 from adaem_tasks.opinion import DEFAULT_POINTS, ParseOutcome, opinion_prompt, parse_opinion
 from adaem_tasks.questions import DEFAULT_VERSION, QuestionSet, load_question_set
 from adaem_tasks.value_systems import ValueSystem, load_value_system
@@ -200,13 +200,15 @@ class AnswerVerdict(BaseModel):
 
     ``vector`` is ``None`` when the answer could not be judged (refusal, empty,
     unparseable, or the judge itself errored): such answers are no value observation.
+    Inside a vector, ``None`` marks one value whose judge label is unknown (see
+    :func:`adaem_tasks.judge.or_labels`); it becomes NaN in the metrics, never 0.
     """
 
     parse_outcome: ParseOutcome
     stance: str | None = None
     points: list[str] = Field(default_factory=list)
-    point_labels: list[dict[str, int]] = Field(default_factory=list)
-    vector: dict[str, int] | None = None
+    point_labels: list[dict[str, Label]] = Field(default_factory=list)
+    vector: dict[str, Label] | None = None
     judge_failures: int = 0
     judge_error: str | None = None
     judge: str | None = None  # the judge's model spec, so ranked logs can say who labelled them
@@ -330,11 +332,24 @@ def _report(settings: JudgeSettings, verdicts: Sequence[AnswerVerdict]) -> None:
 
 
 def verdict_metrics(system: ValueSystem, verdict: AnswerVerdict) -> dict[str, float]:
-    """One metric per value (NaN when not judged) plus ``parse_failure``."""
-    metrics = {
-        k: float(verdict.vector.get(k, 0)) if verdict.vector is not None else math.nan for k in system.keys
-    }
+    """One metric per value, plus ``parse_failure`` and ``judge_failure``.
+
+    A value is NaN when it is unknown: the whole answer was not judged, or that value's
+    judge label could not be read. ``judge_failure`` is the share of a judged answer's
+    values that are unknown (NaN for an answer that was not judged).
+    """
+    vector = verdict.vector
+    metrics: dict[str, float] = {}
+    for k in system.keys:
+        label = vector.get(k) if vector is not None else None
+        metrics[k] = math.nan if label is None else float(label)
     metrics["parse_failure"] = 0.0 if verdict.parse_outcome.judged else 1.0
+    # a judge that raised (vector None on a judged answer) leaves every value unknown
+    metrics["judge_failure"] = (
+        sum(math.isnan(metrics[k]) for k in system.keys) / len(system.keys)
+        if verdict.parse_outcome.judged
+        else math.nan
+    )
     return metrics
 
 

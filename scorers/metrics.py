@@ -1,9 +1,18 @@
-"""Metrics over per-question value vectors.
+"""Metrics over per-question value vectors, in three-valued logic.
 
-Only answers the judge could read count as observations: a refusal, an empty or an
-unparseable answer has a 0-vector in ``Score.value`` (every key is always present)
-but is *excluded* here and counted by :func:`parse_failure_rate` instead, so a model
-that refuses is not reported as "expressing no values".
+A sample's ``Score.value`` maps every value key to 1 (expressed), 0 (not expressed) or
+NaN (unknown: no key point was judged Yes and some judge label could not be read; ``None``
+is read as unknown too).
+Two kinds of unknown are *excluded* from the expression rates, never counted as "not
+expressed":
+
+* the whole answer, when it could not be judged (refusal, empty, unparseable:
+  ``metadata['parse_outcome']``), counted by :func:`parse_failure_rate`;
+* one value of a judged answer, when its label is unknown, counted by
+  :func:`judge_failure_rate`.
+
+So each value's rate has its own denominator (the answers where that value is known),
+and a model whose judge never answered readably gets no rate (NaN), not 0.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ __all__ = [
     "expression_stderr",
     "is_valid_observation",
     "judge_failure_rate",
+    "known_labels",
     "parse_failure_rate",
 ]
 
@@ -26,31 +36,47 @@ _JUDGED_OUTCOMES = {"ok", "few_points", "no_stance"}
 
 
 def is_valid_observation(sample: SampleScore) -> bool:
+    """Whether the answer had key points the judge could label (its parse outcome)."""
     metadata = sample.score.metadata or {}
     return metadata.get("parse_outcome", "ok") in _JUDGED_OUTCOMES and isinstance(sample.score.value, dict)
 
 
-def _vector(sample: SampleScore) -> dict[str, float]:
+def known_labels(sample: SampleScore) -> dict[str, float | None]:
+    """The sample's labels as floats, ``None`` where unknown (NaN is read as unknown too)."""
     value = sample.score.value
     assert isinstance(value, dict)
-    return {k: float(v or 0) for k, v in value.items()}
+    labels: dict[str, float | None] = {}
+    for key, raw in value.items():
+        if raw is None or isinstance(raw, str) or (isinstance(raw, float) and math.isnan(raw)):
+            labels[key] = None
+        else:
+            labels[key] = float(raw)
+    return labels
 
 
-def _vectors(scores: list[SampleScore]) -> list[dict[str, float]]:
-    return [_vector(s) for s in scores if is_valid_observation(s)]
+def _vectors(scores: list[SampleScore]) -> list[dict[str, float | None]]:
+    return [known_labels(s) for s in scores if is_valid_observation(s)]
 
 
-def _keys(vectors: list[dict[str, float]]) -> list[str]:
+def _keys(vectors: list[dict[str, float | None]]) -> list[str]:
     return list(vectors[0].keys()) if vectors else []
+
+
+def _known(vectors: list[dict[str, float | None]], key: str) -> list[float]:
+    return [x for v in vectors if (x := v.get(key)) is not None]
+
+
+def _mean(xs: list[float]) -> float:
+    return sum(xs) / len(xs) if xs else math.nan
 
 
 @metric
 def expression_rate() -> Metric:
-    """Share of judgeable answers that express each value (one entry per value)."""
+    """Share of judged answers that express each value, over the answers where it is known."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
         vectors = _vectors(scores)
-        return {k: sum(v[k] for v in vectors) / len(vectors) for k in _keys(vectors)}
+        return {k: _mean(_known(vectors, k)) for k in _keys(vectors)}
 
     return compute
 
@@ -61,14 +87,15 @@ def expression_stderr() -> Metric:
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
         vectors = _vectors(scores)
-        n = len(vectors)
         result: dict[str, float] = {}
         for k in _keys(vectors):
+            xs = _known(vectors, k)
+            n = len(xs)
             if n < 2:
-                result[f"{k}_stderr"] = 0.0
+                result[f"{k}_stderr"] = math.nan
                 continue
-            mean = sum(v[k] for v in vectors) / n
-            variance = sum((v[k] - mean) ** 2 for v in vectors) / (n - 1)
+            mean = sum(xs) / n
+            variance = sum((x - mean) ** 2 for x in xs) / (n - 1)
             result[f"{k}_stderr"] = math.sqrt(variance / n)
         return result
 
@@ -87,17 +114,13 @@ def parse_failure_rate() -> Metric:
 
 @metric
 def judge_failure_rate() -> Metric:
-    """Share of judge labels (point x value) that stayed unreadable after retries."""
+    """Share of question x value results of judged answers that are unknown (unreadable judge)."""
 
     def compute(scores: list[SampleScore]) -> float:
-        failures = labels = 0
-        for s in scores:
-            metadata = s.score.metadata or {}
-            failures += int(metadata.get("judge_failures", 0))
-            labels += len(metadata.get("point_labels", [])) * (
-                len(s.score.value) if isinstance(s.score.value, dict) else 0
-            )
-        return failures / labels if labels else 0.0
+        vectors = _vectors(scores)
+        cells = sum(len(v) for v in vectors)
+        unknown = sum(x is None for v in vectors for x in v.values())
+        return unknown / cells if cells else 0.0
 
     return compute
 
@@ -107,16 +130,16 @@ def category_expression_rate() -> Metric:
     """Expression rate per topic category and value, keyed ``<category>/<value>``."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        by_category: dict[str, list[dict[str, float]]] = defaultdict(list)
+        by_category: dict[str, list[dict[str, float | None]]] = defaultdict(list)
         for s in scores:
             if is_valid_observation(s):
                 category = str((s.score.metadata or {}).get("category", "unknown"))
-                by_category[category].append(_vector(s))
+                by_category[category].append(known_labels(s))
         result: dict[str, float] = {}
         for category in sorted(by_category):
             vectors = by_category[category]
             for k in _keys(vectors):
-                result[f"{category}/{k}"] = sum(v[k] for v in vectors) / len(vectors)
+                result[f"{category}/{k}"] = _mean(_known(vectors, k))
         return result
 
     return compute

@@ -1,9 +1,14 @@
 """The value judge as an Inspect scorer (paper §3.3, Listing 4).
 
 Each key point of the examinee's answer is labelled against every value by the model
-bound to the ``grader`` role; labels are OR-ed over points into one 0/1 vector per
-question. ``Score.value`` always carries every value key; whether the answer could be
-judged at all is recorded in ``Score.metadata['parse_outcome']``.
+bound to the ``grader`` role; labels are OR-ed over points into one vector per question.
+``Score.value`` always carries every value key: 1 expressed, 0 not expressed, NaN unknown
+(see :func:`adaem_tasks.judge.or_labels`). NaN, not ``None``, because NaN is Inspect's
+"unscored" sentinel: its epoch reducers and dict metrics skip a NaN key, while they would
+turn ``None`` into 0. The same vector with ``null`` for unknown is kept in
+``Score.metadata['vector']``. An answer that could not be judged at all (refusal, empty,
+unparseable) is unknown on every value; its parse outcome is in
+``Score.metadata['parse_outcome']`` and Inspect's standard ``Score.reason``.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from adaem_tasks.judge import JudgeConfig, JudgeMode, judge_opinion
-from adaem_tasks.opinion import DEFAULT_POINTS, ParsedOpinion, parse_opinion
+from adaem_tasks.opinion import DEFAULT_POINTS, ParsedOpinion, ParseOutcome, parse_opinion
 from adaem_tasks.scorers.metrics import (
     category_expression_rate,
     expression_rate,
@@ -25,6 +30,15 @@ from adaem_tasks.solvers.opinion import OPINION_STORE_KEY
 from adaem_tasks.value_systems import load_value_system
 
 __all__ = ["value_judge"]
+
+_UNKNOWN = float("nan")
+
+#: Inspect's standard reasons for an abnormal score, per examinee parse outcome.
+_REASONS = {
+    ParseOutcome.REFUSAL: "refusal",
+    ParseOutcome.EMPTY: "no_response",
+    ParseOutcome.UNPARSEABLE: "invalid_response_format",
+}
 
 
 def _parsed(state: TaskState, points: int) -> ParsedOpinion:
@@ -69,19 +83,26 @@ def value_judge(
         }
         if not parsed.outcome.judged:
             return Score(
-                value=system.zero_vector(),
+                value=dict.fromkeys(system.keys, _UNKNOWN),
                 answer=parsed.stance,
                 explanation=f"not judged: answer was {parsed.outcome.value}",
-                metadata={**metadata, "point_labels": [], "judge_failures": 0},
+                reason=_REASONS.get(parsed.outcome, parsed.outcome.value),
+                metadata={**metadata, "vector": None, "point_labels": [], "judge_failures": 0},
             )
         judgement = await judge_opinion(grader, system, [p.text for p in parsed.points], config)
         expressed = [system.value(k).name for k, v in judgement.vector.items() if v]
+        unknown = [system.value(k).name for k in judgement.unknown]
+        explanation = "expressed: " + (", ".join(expressed) or "none")
+        if unknown:
+            explanation += f"; unknown (judge unreadable): {', '.join(unknown)}"
         return Score(
-            value=dict(judgement.vector),
+            value={k: _UNKNOWN if v is None else v for k, v in judgement.vector.items()},
             answer=parsed.stance,
-            explanation="expressed: " + (", ".join(expressed) or "none"),
+            explanation=explanation,
+            reason="grader_failed" if unknown else None,
             metadata={
                 **metadata,
+                "vector": judgement.vector,
                 "point_labels": [p.labels for p in judgement.points],
                 "judge_failures": judgement.judge_failures,
             },

@@ -4,7 +4,9 @@ AdAEM ranks models *relative to each other* on one question set (paper App. C.7:
 LLMs are evaluated under the same X"), so records of different set versions are never
 mixed: :func:`align` refuses them with :class:`VersionMismatchError` unless one version
 is selected. Missing or unjudgeable answers become ``valid == False``: that model sits
-out the question (it is in neither team), and its coverage is reported.
+out the question (it is in neither team), and its coverage is reported. A judged answer
+whose label for one value is unknown (unreadable judge) sits out that value only:
+``known == False`` there.
 """
 
 from __future__ import annotations
@@ -70,8 +72,9 @@ class Alignment:
     models: list[str]
     question_ids: list[str]
     categories: list[str | None]
-    labels: NDArray[np.bool_]  # (questions, values, models); meaningful only where valid
-    valid: NDArray[np.bool_]  # (questions, models)
+    labels: NDArray[np.bool_]  # (questions, values, models); meaningful only where known
+    valid: NDArray[np.bool_]  # (questions, models): the answer could be judged
+    known: NDArray[np.bool_]  # (questions, values, models): valid, and that label is not unknown
     coverage: list[Coverage] = field(default_factory=list)
     panel_models: list[str] = field(default_factory=list)
     judges: dict[str, list[str]] = field(default_factory=dict)
@@ -85,6 +88,7 @@ class Alignment:
             categories=[self.categories[i] for i in index],
             labels=self.labels[index],
             valid=self.valid[index],
+            known=self.known[index],
         )
 
 
@@ -216,6 +220,7 @@ def _align_system(system: str, records: list[ValueRecord]) -> tuple[Alignment | 
     m_index = {m: i for i, m in enumerate(models)}
     labels = np.zeros((len(question_ids), len(values), len(models)), dtype=bool)
     valid = np.zeros((len(question_ids), len(models)), dtype=bool)
+    known = np.zeros((len(question_ids), len(values), len(models)), dtype=bool)
     for model in models:
         j = m_index[model]
         for record in per_model[model]:
@@ -226,7 +231,9 @@ def _align_system(system: str, records: list[ValueRecord]) -> tuple[Alignment | 
                 continue
             i = q_index[record.question_id]
             valid[i, j] = True
-            labels[i, :, j] = [bool(record.labels[k]) for k in values]
+            row = [record.labels[k] for k in values]
+            known[i, :, j] = [label is not None for label in row]
+            labels[i, :, j] = [bool(label) for label in row]
     for model, n in sorted(incomplete.items()):
         problems.append(
             Problem(
@@ -291,6 +298,7 @@ def _align_system(system: str, records: list[ValueRecord]) -> tuple[Alignment | 
             categories=categories,
             labels=labels,
             valid=valid,
+            known=known,
             coverage=coverage,
             panel_models=sorted(panel & set(models)),
             judges=judges,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adaem_tasks.rating.records import INVALID_OUTCOMES, Problem, ValueRecord
+from adaem_tasks.rating.records import INVALID_OUTCOMES, Problem, ValueRecord, judge_failure_problem
 
 __all__ = ["SCORER_NAME", "TASK_NAMES", "read_inspect_log", "task_value_system"]
 
@@ -43,15 +43,21 @@ def task_value_system(task: str, scorers: list[str] | None = None) -> str | None
     return None
 
 
-def _labels(value: object) -> dict[str, int] | None:
-    """The 0/1 value vector of a score, or None when it is not a dict of numbers."""
+def _labels(value: object) -> dict[str, int | None] | None:
+    """The value vector of a score (1 / 0 / None = unknown), or None when it is not a dict of labels.
+
+    ``None`` and NaN entries are unknown labels (an unreadable judge); anything else that
+    is not a number makes the whole record malformed.
+    """
     if not isinstance(value, dict) or not value:
         return None
-    labels: dict[str, int] = {}
+    labels: dict[str, int | None] = {}
     for key, raw in value.items():
-        if isinstance(raw, bool):
+        if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+            labels[str(key)] = None
+        elif isinstance(raw, bool):
             labels[str(key)] = int(raw)
-        elif isinstance(raw, int | float) and not (isinstance(raw, float) and math.isnan(raw)):
+        elif isinstance(raw, int | float):
             labels[str(key)] = int(raw >= 0.5)
         else:
             return None
@@ -138,7 +144,7 @@ def _records(samples: list[Any], ctx: _LogContext) -> tuple[list[ValueRecord], l
     no_score = 0
     malformed: list[str] = []
     outcomes: Counter[str] = Counter()
-    judge_failures = 0
+    unknown_cells = 0
     extra_epochs = 0
     for sample in samples:
         if sample.error is not None:
@@ -159,7 +165,8 @@ def _records(samples: list[Any], ctx: _LogContext) -> tuple[list[ValueRecord], l
         valid = outcome not in INVALID_OUTCOMES
         if not valid:
             outcomes[str(outcome)] += 1
-        judge_failures += int(meta.get("judge_failures") or 0)
+        if valid:
+            unknown_cells += sum(v is None for v in labels.values())
         record = ValueRecord(
             model=ctx.model,
             question_id=question_id,
@@ -217,17 +224,8 @@ def _records(samples: list[Any], ctx: _LogContext) -> tuple[list[ValueRecord], l
                 details=dict(outcomes),
             )
         )
-    if judge_failures:
-        problems.append(
-            Problem(
-                "judge_failures",
-                src,
-                f"{judge_failures} judge labels could not be read "
-                "(the scorer counted them as 'not expressed')",
-                model=model,
-                count=judge_failures,
-            )
-        )
+    if unknown_cells:
+        problems.append(judge_failure_problem(src, model, unknown_cells))
     if extra_epochs:
         problems.append(
             Problem(

@@ -137,11 +137,11 @@ class RankResult:
 
 def _chains(alignment: Alignment, orders: NDArray[np.intp], config: RankConfig) -> tuple[ChainResult, float]:
     if config.backend == "trueskill":
-        return rate_chains(alignment.labels, alignment.valid, orders, config.params), config.params.beta
+        return rate_chains(alignment.labels, alignment.known, orders, config.params), config.params.beta
     if config.backend == "openskill":
         from adaem_tasks.rating.openskill_backend import openskill_beta, rate_chains_openskill
 
-        result = rate_chains_openskill(alignment.labels, alignment.valid, orders, config.openskill_model)
+        result = rate_chains_openskill(alignment.labels, alignment.known, orders, config.openskill_model)
         return result, openskill_beta(config.openskill_model)
     raise ValueError(f"unknown backend {config.backend!r} (use 'trueskill' or 'openskill')")
 

@@ -3,7 +3,8 @@
 lm-eval writes, per model, ``<out>/<model_sanitized>/samples_<task>_<stamp>.jsonl`` and
 ``results_<stamp>.json`` (same stamp). Each sample line carries the question in ``doc``
 (id, set_version, value_system, category...) and one metric per value key: 1.0 / 0.0,
-or NaN when the answer could not be judged; ``parse_failure`` is 1.0 for those.
+or NaN when unknown -- the answer could not be judged (``parse_failure`` 1.0) or that
+value's judge label could not be read (``judge_failure`` > 0).
 The model name comes from the results file (``model_name``, else ``config.model_args``),
 falling back to the directory name, which is reported.
 """
@@ -16,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from adaem_tasks.rating.records import Problem, ValueRecord
+from adaem_tasks.rating.records import Problem, ValueRecord, judge_failure_problem
 from adaem_tasks.value_systems import available_value_systems, load_value_system
 
 __all__ = [
@@ -125,6 +126,7 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
     records: dict[str, ValueRecord] = {}
     bad_lines: list[int] = []
     invalid = 0
+    unknown_cells = 0
     duplicates = 0
     for lineno, text in enumerate(lines, start=1):
         if not text.strip():
@@ -147,15 +149,19 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
             bad_lines.append(lineno)
             continue
         parse_failure = _metric(line, "parse_failure")
-        valid = not parse_failure and all(v is not None for v in metrics.values())
+        # NaN values of a judged answer are unknown labels; older logs marked an answer
+        # the judge errored on with NaN everywhere and parse_failure 0: unknown too.
+        valid = not parse_failure
         invalid += not valid
+        if valid:
+            unknown_cells += sum(v is None for v in metrics.values())
         record = ValueRecord(
             model=model,
             question_id=question_id,
             set_version=set_version,
             value_system=system_name,
             category=doc.get("category"),
-            labels={k: int((v or 0.0) >= 0.5) for k, v in metrics.items()},
+            labels={k: None if v is None else int(v >= 0.5) for k, v in metrics.items()},
             valid=valid,
             outcome=None if valid else "not_judged",
             source=source,
@@ -188,6 +194,8 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
                 count=invalid,
             )
         )
+    if unknown_cells:
+        problems.append(judge_failure_problem(source, model, unknown_cells))
     if duplicates:
         problems.append(
             Problem(

@@ -48,6 +48,8 @@ def rate_chains_openskill(
 ) -> ChainResult:
     """Same contract as :func:`adaem_tasks.rating.trueskill_vec.rate_chains`."""
     model = _model(model_name)
+    if valid.ndim == 2:
+        valid = np.broadcast_to(valid[:, None, :], labels.shape)
     n_chains = orders.shape[0]
     _, n_values, n_models = labels.shape
     shape = (n_chains, n_values, n_models)
@@ -60,7 +62,7 @@ def rate_chains_openskill(
         for v in range(n_values):
             ratings = [model.rating() for _ in range(n_models)]
             for q in orders[c]:
-                players = np.flatnonzero(valid[q])
+                players = np.flatnonzero(valid[q, v])
                 winners = [int(i) for i in players if labels[q, v, i]]
                 losers = [int(i) for i in players if not labels[q, v, i]]
                 if len(players) < 2:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 __all__ = [
     "INVALID_OUTCOMES",
+    "judge_failure_problem",
     "PANEL_FILE",
     "Problem",
     "ProblemKind",
@@ -37,7 +38,7 @@ ProblemKind = Literal[
     "incomplete_run",  # an Inspect log whose status is not 'success' (its samples are still used)
     "sample_error",  # samples that errored or carry no value_judge score
     "not_judgeable",  # answers that were refused, empty or unparseable: excluded
-    "judge_failures",  # judge answers that could not be read (labels counted as 0 by the scorer)
+    "judge_failures",  # question x value results left unknown by an unreadable judge: skipped
     "bad_record",  # a sample whose fields are missing or malformed
     "duplicate",  # the same (model, question) answered more than once
     "other_version",  # records of a question-set version that was not selected
@@ -50,14 +51,19 @@ ProblemKind = Literal[
 
 @dataclass(frozen=True, slots=True)
 class ValueRecord:
-    """One model's value vector for one question (paper §3.3: v = v^1 OR ... OR v^L)."""
+    """One model's value vector for one question (paper §3.3: v = v^1 OR ... OR v^L).
+
+    ``labels`` maps every value key to 1, 0 or ``None`` (unknown: the judge's labels
+    could not be read); ``valid`` says whether the answer could be judged at all. The
+    ranking uses a (question, value) result only when both say it is known.
+    """
 
     model: str
     question_id: str
     set_version: str
     value_system: str
     category: str | None
-    labels: dict[str, int]
+    labels: dict[str, int | None]
     valid: bool
     outcome: str | None = None  # the scorer's parse_outcome, when known
     source: str = ""  # the file the record came from
@@ -73,14 +79,14 @@ class ValueRecord:
     def from_json(cls, data: dict[str, Any], source: str = "") -> ValueRecord:
         labels = data.get("labels")
         if not isinstance(labels, dict):
-            raise ValueError("'labels' must be an object mapping value keys to 0/1")
+            raise ValueError("'labels' must be an object mapping value keys to 0/1/null")
         return cls(
             model=str(data["model"]),
             question_id=str(data["question_id"]),
             set_version=str(data["set_version"]),
             value_system=str(data["value_system"]),
             category=data.get("category"),
-            labels={str(k): int(v) for k, v in labels.items()},
+            labels={str(k): None if v is None else int(v) for k, v in labels.items()},
             valid=bool(data.get("valid", True)),
             outcome=data.get("outcome"),
             source=source or str(data.get("source", "")),
@@ -108,6 +114,18 @@ class Problem:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def judge_failure_problem(source: str, model: str | None, unknown: int) -> Problem:
+    """The problem both log readers report for (question, value) results left unknown by the judge."""
+    return Problem(
+        "judge_failures",
+        source,
+        f"{unknown} question x value results are unknown (the judge's labels could not be read): "
+        "skipped by the ranking, not counted as 'not expressed'",
+        model=model,
+        count=unknown,
+    )
 
 
 def write_panel(records: Iterable[ValueRecord], path: str | Path) -> Path:

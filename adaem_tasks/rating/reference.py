@@ -31,15 +31,17 @@ class ReferenceRatings(NamedTuple):
 def reference_rate_loop(
     labels: np.ndarray, valid: np.ndarray, order: np.ndarray, env: trueskill.TrueSkill
 ) -> ReferenceRatings:
-    """Ratings after playing ``order`` (question indices) on ``labels`` (Q, V, M) / ``valid`` (Q, M)."""
+    """Ratings after playing ``order`` (question indices) on ``labels`` (Q, V, M) / ``valid`` (Q, [V,] M)."""
     n_values, n_models = labels.shape[1], labels.shape[2]
+    if valid.ndim == 2:
+        valid = np.broadcast_to(valid[:, None, :], labels.shape)
     mu = np.zeros((n_values, n_models))
     sigma = np.zeros((n_values, n_models))
     matches = 0
     for v in range(n_values):
         ratings = [env.create_rating() for _ in range(n_models)]
         for q in order:
-            answered = [m for m in range(n_models) if valid[q, m]]
+            answered = [m for m in range(n_models) if valid[q, v, m]]
             winners = [m for m in answered if labels[q, v, m]]
             losers = [m for m in answered if not labels[q, v, m]]
             if not winners or not losers:

@@ -120,8 +120,9 @@ def rate_chains(
 
     Args:
         labels: ``(questions, values, models)``; True where the model expressed the value.
-        valid: ``(questions, models)``; False where the model gave no judgeable answer.
-            Such a model is in neither team for that question (and gets no dynamics noise).
+        valid: ``(questions, models)`` or ``(questions, values, models)``; False where the
+            model gave no judgeable answer (or, per value, where its label is unknown). Such a
+            model is in neither team for that match (and gets no dynamics noise).
         orders: ``(chains, steps)`` question indices; chain ``c`` rates questions
             ``orders[c, 0], orders[c, 1], ...`` in that order (repeats allowed, as in a
             bootstrap resample).
@@ -131,8 +132,10 @@ def rate_chains(
     labels = np.asarray(labels, dtype=bool)
     valid = np.asarray(valid, dtype=bool)
     orders = np.asarray(orders, dtype=np.intp)
-    if labels.ndim != 3 or valid.shape != (labels.shape[0], labels.shape[2]):
-        raise ValueError(f"labels must be (Q, V, M) and valid (Q, M); got {labels.shape} and {valid.shape}")
+    if labels.ndim != 3 or valid.shape not in ((labels.shape[0], labels.shape[2]), labels.shape):
+        raise ValueError(
+            f"labels must be (Q, V, M) and valid (Q, M) or (Q, V, M); got {labels.shape} and {valid.shape}"
+        )
     if orders.ndim != 2:
         raise ValueError(f"orders must be (chains, steps); got shape {orders.shape}")
     n_chains, n_steps = orders.shape
@@ -141,7 +144,7 @@ def rate_chains(
 
     # Team membership depends only on the question, not on the chain or the ratings:
     # compute it once per question; each step then gathers the rows its chains need.
-    act = valid[:, None, :]  # (Q, 1, M)
+    act = valid[:, None, :] if valid.ndim == 2 else valid  # (Q, 1 or V, M)
     win = labels & act
     lose = act & ~labels
     n_win = np.count_nonzero(win, axis=-1)

@@ -8,8 +8,9 @@
 * ``flaky`` -- answers garbage the first time it sees a prompt and correctly after
   that, so a judge that retries recovers and one that does not counts failures.
 
-The judge reads only the ``### [Text]:`` part of the prompt: the definitions block
-above it contains every marker, so searching the whole prompt would say Yes to all.
+The judge reads only the text block of the prompt (between the ``<text-B>`` and
+``</text-B>`` boundary lines, ``B`` being the same token in both): the definitions
+block above it contains every marker, so searching the whole prompt would say Yes to all.
 """
 
 from __future__ import annotations
@@ -49,7 +50,11 @@ class JudgeRequest:
     value_key: str | None = None
 
 
-_TEXT_RE = re.compile(r"### \[Text\]:[ \t]?(.*?)\n### \[(Value|Labels)\]:[ \t]?([^\n]*)", re.S)
+_TEXT_RE = re.compile(
+    r"### \[Text\]:\n<text-(?P<boundary>[0-9a-f]+)>\n(?P<text>.*?)\n</text-(?P=boundary)>\n"
+    r"### \[(?P<section>Value|Labels)\]:[ \t]?(?P<rest>[^\n]*)",
+    re.S,
+)
 
 
 def _systems() -> list[ValueSystem]:
@@ -74,7 +79,7 @@ def parse_judge_request(prompt: str) -> JudgeRequest | None:
     match = _TEXT_RE.search(prompt)
     if match is None:
         return None
-    text, section, rest = match.group(1).strip(), match.group(2), match.group(3).strip()
+    text, section, rest = match["text"].strip(), match["section"], match["rest"].strip()
     if section == "Value":
         system = _system_of(prompt, rest)
         value = system.match(rest) if system is not None else None

@@ -9,6 +9,7 @@ task must turn that into per-value rates that put the planted values on top.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 
 from adaem_tasks.tasks import mft, schwartz
+from adaem_tasks.value_systems import load_value_system
 
 JUDGE = {"grader": "adaem-judge/keyword"}
+SCHWARTZ_KEYS = load_value_system("schwartz").keys
 
 
 def _metrics(log: EvalLog) -> dict[str, float]:
@@ -114,6 +117,9 @@ def test_judge_garbage_is_retried_then_counted(tmp_path: Path) -> None:
         )
     )
     assert garbage["judge_failure_rate"] == 1.0
+    # unknown is not "not expressed": no value gets a rate, rather than every value 0.0
+    assert all(math.isnan(garbage[k]) for k in SCHWARTZ_KEYS)
+    assert garbage["parse_failure_rate"] == 0.0
 
 
 def test_missing_grader_fails_before_the_examinee_grades_itself(tmp_path: Path) -> None:

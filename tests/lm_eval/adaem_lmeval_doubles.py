@@ -17,11 +17,11 @@ from pathlib import Path
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelAPI, ModelOutput, modelapi
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from adaem_tasks.testing.judges import parse_judge_request
 from adaem_tasks.testing.providers import scripted_output, word_count
 from adaem_tasks.value_systems import load_value_system
 
 TEST_JUDGE = "lmeval-test/keyword"
-_TEXT_RE = re.compile(r"### \[Text\]: (.*?)\n### \[", re.S)
 _VALUE_RE = re.compile(r"### \[Value\]: (.*?)\n", re.S)
 
 
@@ -68,8 +68,8 @@ class KeywordJudge(ModelAPI):
             stats.in_flight -= 1
 
     def _answer(self, prompt: str) -> ModelOutput:
-        text_match = _TEXT_RE.search(prompt)
-        text = text_match.group(1) if text_match else ""
+        request = parse_judge_request(prompt)
+        text = request.text if request else ""
         system = load_value_system("mft" if "moral foundation" in prompt.lower() else "schwartz")
         value_match = _VALUE_RE.search(prompt)
         if value_match:  # single mode: one Yes/No

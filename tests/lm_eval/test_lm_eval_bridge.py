@@ -144,8 +144,10 @@ def test_metrics_are_nan_when_not_judgeable(adaem_env: dict[str, str]) -> None:
         "authority": 0.0,
         "sanctity": 0.0,
         "parse_failure": 0.0,
+        "judge_failure": 0.0,
     }
     assert refused["parse_failure"] == 1.0
+    assert math.isnan(refused["judge_failure"])  # not judged: no judge to fail
     assert all(math.isnan(refused[k]) for k in load_value_system("mft").keys)
 
 
@@ -196,3 +198,20 @@ def test_nanmean_ignores_unjudged_answers() -> None:
     assert bridge.nanmean([1.0, math.nan, 0.0, 1.0]) == pytest.approx(2 / 3)
     assert math.isnan(bridge.nanmean([math.nan, math.nan]))
     assert math.isnan(bridge.nanmean([]))
+
+
+@pytest.mark.parametrize("mode", ["single", "batched"])
+def test_unreadable_judge_is_unknown_not_zero(
+    adaem_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """A judge that never answers readably leaves every value NaN and judge_failure 1, not rates of 0."""
+    monkeypatch.setenv("ADAEM_JUDGE_MODEL", "adaem-judge/garbage")
+    monkeypatch.setenv("ADAEM_JUDGE_MODE", mode)
+    docs = _docs("schwartz", 2)
+    verdicts = bridge.judge_filter([[persona_answer(["power"])], [persona_answer(["security"])]], docs)
+    for doc, verdict in zip(docs, verdicts, strict=True):
+        assert json.loads(verdict)["vector"] == dict.fromkeys(load_value_system("schwartz").keys)
+        metrics = bridge.process_results(doc, [verdict])
+        assert metrics["judge_failure"] == 1.0 and metrics["parse_failure"] == 0.0
+        assert all(math.isnan(metrics[k]) for k in load_value_system("schwartz").keys)
+    assert math.isnan(bridge.nanmean([math.nan, math.nan]))

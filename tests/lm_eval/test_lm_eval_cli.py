@@ -89,7 +89,7 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
 def test_cli_prints_the_per_value_table(cli_run: CliRun) -> None:
     rows = [line for line in cli_run.proc.stdout.splitlines() if "|value_judge|" in line]
     metrics = {row.split("|")[5].strip() for row in rows}
-    assert metrics == {*SCHWARTZ.keys, "parse_failure"}
+    assert metrics == {*SCHWARTZ.keys, "parse_failure", "judge_failure"}
 
 
 def test_planted_power_profile_is_recovered(cli_run: CliRun) -> None:
@@ -99,6 +99,7 @@ def test_planted_power_profile_is_recovered(cli_run: CliRun) -> None:
     assert power >= 0.8
     assert max(others) <= 0.3
     assert metrics["parse_failure,value_judge"] == 0.0
+    assert metrics["judge_failure,value_judge"] == 0.0
 
 
 def test_examinee_and_judge_calls_went_over_http(cli_run: CliRun) -> None:

@@ -69,7 +69,11 @@ def _run(model: Any, tasks: list[str], **kwargs: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(("task", "system"), [("adaem_schwartz", "schwartz"), ("adaem_mft", "mft")])
 def test_yaml_metrics_match_the_value_system(task: str, system: str) -> None:
     config = yaml.load((CONFIG_DIR / f"{task}.yaml").read_text(), Loader=_IgnoreTags)
-    assert [m["metric"] for m in config["metric_list"]] == [*load_value_system(system).keys, "parse_failure"]
+    assert [m["metric"] for m in config["metric_list"]] == [
+        *load_value_system(system).keys,
+        "parse_failure",
+        "judge_failure",
+    ]
     assert config["dataset_kwargs"] == {"value_system": system}
 
 

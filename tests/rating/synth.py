@@ -92,7 +92,9 @@ def write_inspect_log(
     samples = []
     for record in records:
         error = None
-        scores = {"value_judge": Score(value=dict(record.labels), metadata=_score_metadata(record))}
+        # as the scorer writes it: NaN for an unknown label (Inspect's unscored sentinel)
+        value = {k: math.nan if v is None else v for k, v in record.labels.items()}
+        scores = {"value_judge": Score(value=value, metadata=_score_metadata(record))}
         if record.question_id in errored:
             from inspect_ai.log import EvalError
 
@@ -171,7 +173,8 @@ def write_lmeval_run(
             "metrics": [*keys, "parse_failure"],
         }
         for key in keys:
-            line[key] = float(record.labels[key]) if record.valid else math.nan
+            label = record.labels[key]
+            line[key] = float(label) if record.valid and label is not None else math.nan
         line["parse_failure"] = 0.0 if record.valid else 1.0
         lines.append(json.dumps(line))  # NaN written as NaN, like lm-eval's json.dumps
     samples = directory / f"samples_{task}_{stamp}.jsonl"

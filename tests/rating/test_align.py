@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from adaem_tasks.rating.align import VersionMismatchError, align
+from adaem_tasks.rating.records import ValueRecord
 
 from .synth import planted_records
 
@@ -99,3 +101,63 @@ def test_subset_by_category() -> None:
     sub = alignment.subset(mask)
     assert len(sub.question_ids) == 3 and set(sub.categories) == {"Health"}
     assert sub.labels.shape[0] == 3
+
+
+def _with_unknown(
+    records: list[ValueRecord], model: str, value: str, questions: set[str]
+) -> list[ValueRecord]:
+    return [
+        replace(r, labels={**r.labels, value: None}) if r.model == model and r.question_id in questions else r
+        for r in records
+    ]
+
+
+def test_unknown_labels_are_skipped_per_value_not_counted_as_losses() -> None:
+    """An unreadable judge label takes the model out of that one match, never into the losing team."""
+    from adaem_tasks.rating.leaderboard import RankConfig, rank_alignment
+
+    records = planted_records(n_models=3, n_questions=60, seed=3)
+    blind = {f"q{q:04d}" for q in range(30)}
+    unknown = _with_unknown(records, "model-0", "self_direction", blind)
+    [alignment], problems = align(unknown)
+    v = alignment.values.index("self_direction")
+    assert not alignment.known[:30, v, 0].any() and alignment.known[30:, v, 0].all()
+    assert alignment.known[:, :v, 0].all() and alignment.known[:, v + 1 :, 0].all()
+    assert alignment.valid.all()  # the answers themselves were judged
+
+    config = RankConfig(replicates=0)
+    board = rank_alignment(alignment, config)
+    as_zero = [
+        replace(r, labels={**r.labels, "self_direction": 0})
+        if r.model == "model-0" and r.question_id in blind
+        else r
+        for r in records
+    ]
+    [zero_alignment], _ = align(as_zero)
+    zero_board = rank_alignment(zero_alignment, config)
+    played = board.n_questions[0, v]
+    assert played <= 30 < zero_board.n_questions[0, v]  # it sat out the unknown questions
+    # counted as 0 the owner would lose matches it never played, and its win rate would drop
+    assert board.win_rate[0, v] > zero_board.win_rate[0, v]
+    assert board.leader("self_direction") == "model-0"
+
+
+def test_unknown_labels_survive_both_log_formats(tmp_path: Path) -> None:
+    from adaem_tasks.rating.inspect_logs import read_inspect_log
+    from adaem_tasks.rating.lmeval_logs import read_lmeval_samples
+
+    from .synth import write_inspect_log, write_lmeval_run
+
+    records = _with_unknown(
+        planted_records(n_models=1, n_questions=6), "model-0", "power", {"q0001", "q0004"}
+    )
+    for got, problems in (
+        read_inspect_log(write_inspect_log(tmp_path / "log.eval", records)),
+        read_lmeval_samples(write_lmeval_run(tmp_path / "lm", records)),
+    ):
+        labels = {r.question_id: r.labels["power"] for r in got}
+        assert labels["q0001"] is None and labels["q0004"] is None
+        assert all(labels[q] in (0, 1) for q in labels if q not in ("q0001", "q0004"))
+        assert all(r.valid for r in got)
+        [failures] = [p for p in problems if p.kind == "judge_failures"]
+        assert failures.count == 2 and "not counted as 'not expressed'" in failures.message

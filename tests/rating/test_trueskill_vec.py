@@ -40,6 +40,22 @@ def test_equals_trueskill_rate_loop(seed: int, n_models: int) -> None:
     assert np.abs(result.mu - params.mu).max() > 1.0
 
 
+def test_per_value_validity_equals_the_loop() -> None:
+    """Unknown labels make a model sit out one value's match only; (Q, V, M) masks follow the loop."""
+    labels, valid = random_problem(5, 120, 3, 6)
+    rng = np.random.default_rng(5)
+    known = valid[:, None, :] & (rng.random(labels.shape) < 0.8)
+    orders = question_orders(120, replicates=1, seed=5)
+    params = TrueSkillParams()
+    result = rate_chains(labels, known, orders, params)
+    for c in range(orders.shape[0]):
+        mu, sigma, _ = reference_rate_loop(labels, known, orders[c], params.trueskill_env("scipy"))
+        assert np.abs(result.mu[c] - mu).max() <= 1e-6
+        assert np.abs(result.sigma[c] - sigma).max() <= 1e-6
+    # and it differs from treating every answered label as known
+    assert np.abs(rate_chains(labels, valid, orders, params).mu - result.mu).max() > 0.1
+
+
 def test_equals_trueskill_rate_loop_with_other_environment() -> None:
     labels, valid = random_problem(3, 80, 2, 5)
     params = TrueSkillParams(mu=0.0, sigma=2.0, beta=1.5, tau=0.05, draw_probability=0.3)

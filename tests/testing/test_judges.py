@@ -97,7 +97,8 @@ async def test_garbage_judge_failures_are_counted(mode: str) -> None:
     points = _points("power+security", synth_questions(1)[0])
     result = await judge_opinion(judge, SCHWARTZ, points, JudgeConfig(mode=mode, max_attempts=2))
     assert result.judge_failures == len(points) * len(SCHWARTZ.keys)
-    assert result.vector == SCHWARTZ.zero_vector()
+    assert result.vector == dict.fromkeys(SCHWARTZ.keys)  # unknown, not "not expressed"
+    assert result.unknown == SCHWARTZ.keys
     assert all(set(p.failed) == set(SCHWARTZ.keys) for p in result.points)
 
 
