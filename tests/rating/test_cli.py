@@ -72,8 +72,8 @@ def test_cli_strict_fails_on_problems(logs: Path, tmp_path: Path) -> None:
 
 
 def test_cli_refuses_mixed_versions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    a = planted_records(n_models=2, n_questions=10)
-    b = planted_records(n_models=1, n_questions=10, set_version="test-v2", prefix="new")
+    a = planted_records(n_models=2, n_questions=30)
+    b = planted_records(n_models=1, n_questions=30, set_version="test-v2", prefix="new")
     for model, records in by_model(a + b).items():
         write_inspect_log(tmp_path / "logs" / f"{model}.eval", records)
     code = main([str(tmp_path / "logs"), "--out", str(tmp_path / "out")])
