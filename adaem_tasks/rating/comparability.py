@@ -287,12 +287,17 @@ def _model_verdict(
             f"every model of the main group ({', '.join(main_names) or 'none'}): win rates across "
             "groups that never answered the same questions mean nothing",
         )
-    partner = f" ({best_partner[j]})" if best_partner[j] else ""
+    if shared[j] == 0:
+        overlap = f"none of its {answered[j]} judged questions was judged for another model"
+    else:
+        overlap = (
+            f"{shared[j]} of its {answered[j]} judged questions were judged for another model too, "
+            f"at most {best_pair[j]} with any one ({best_partner[j]})"
+        )
     return Verdict(
         "too_few_shared",
-        f"shares too few questions with the other models: {shared[j]} of its {answered[j]} judged "
-        f"questions were judged for another model too, at most {best_pair[j]} with any one{partner}; "
-        f"at least {min_shared} with one of them are needed (--min-shared)",
+        f"shares too few questions with the other models: {overlap}; at least {min_shared} shared with "
+        "one of them are needed (--min-shared)",
     )
 
 

@@ -134,7 +134,8 @@ class Leaderboard:
     ci_low: NDArray[np.float64]
     ci_high: NDArray[np.float64]
     n_questions: NDArray[np.int64]  # matches each model played per value
-    n_total_questions: int
+    n_total_questions: int  # questions any model answered
+    n_rated_questions: int  # of those, questions with a comparable result: what the chains rate
     skipped: dict[str, dict[str, int]]  # value -> {"no_contrast": n, "too_few": n} (point chain)
     coverage: list[Coverage]
     panel_models: list[str]
@@ -233,8 +234,12 @@ def rank_alignment(
         config.min_shared,
     )
     known = alignment.known & comparability.comparable[None, :, :]
-    orders = question_orders(len(alignment.question_ids), config.replicates, config.seed, config.order)
-    chains, gamma = _chains(alignment.labels, known, orders, config)
+    # Questions without a comparable result carry nothing; leaving them out of the order and the
+    # bootstrap makes the board identical to one ranked without the models that were not compared.
+    used = known.any(axis=(1, 2))
+    labels, known = alignment.labels[used], known[used]
+    orders = question_orders(int(used.sum()), config.replicates, config.seed, config.order)
+    chains, gamma = _chains(labels, known, orders, config)
     mask = comparability.comparable  # (values, models)
     rates = win_rates(chains.mu, chains.sigma, gamma, config.formula, mask=mask)  # (chains, values, models)
     low, high = percentile_interval(rates[1:], config.ci_level)
@@ -255,12 +260,13 @@ def rank_alignment(
         ci_high=high.T.copy(),
         n_questions=chains.games[0].T.copy(),
         n_total_questions=len(alignment.question_ids),
+        n_rated_questions=int(used.sum()),
         skipped=skipped,
         coverage=alignment.coverage,
         panel_models=alignment.panel_models,
         config=config,
         comparability=comparability,
-        rated_questions=match_participation(alignment.labels, known).any(1).sum(0).astype(np.int64),
+        rated_questions=match_participation(labels, known).any(1).sum(0).astype(np.int64),
         category=category,
     )
 
@@ -341,7 +347,7 @@ def _skip_problems(board: Leaderboard) -> list[Problem]:
         Problem(
             "no_contrast",
             board.where,
-            f"questions skipped per value, of {board.n_total_questions}: all or none of the answering models "
+            f"questions skipped per value, of {board.n_rated_questions}: all or none of the answering models "
             f"expressed it [+ fewer than 2 judgeable answers]: {listed}",
             count=sum(c["no_contrast"] + c["too_few"] for c in skipped.values()),
             details={"skipped": skipped},

@@ -92,6 +92,7 @@ def _board_json(board: Leaderboard) -> dict[str, Any]:
         "set_version": board.set_version,
         "category": board.category,
         "n_questions": board.n_total_questions,
+        "n_rated_questions": board.n_rated_questions,
         "models": board.models,
         "values": board.values,
         "panel_models": board.panel_models,
@@ -147,6 +148,12 @@ def _value_labels(board: Leaderboard, short: bool) -> list[str]:
         return board.values
     system = load_value_system(board.value_system)
     return [system.value(v).abbrev if short else system.value(v).name for v in board.values]
+
+
+def _questions(board: Leaderboard) -> str:
+    if board.n_rated_questions == board.n_total_questions:
+        return f"{board.n_total_questions} questions"
+    return f"{board.n_total_questions} questions ({board.n_rated_questions} with comparable results)"
 
 
 def _finite_means(board: Leaderboard) -> NDArray[np.float64]:
@@ -207,8 +214,8 @@ def format_table(board: Leaderboard) -> str:
     reps = board.config.replicates
     n_comparable = len(board.comparability.comparable_models)
     lines = [
-        f"{title}: {len(board.models)} models ({n_comparable} comparable), "
-        f"{board.n_total_questions} questions, win rate % ({reps} bootstrap replicates; "
+        f"{title}: {len(board.models)} models ({n_comparable} comparable), {_questions(board)}, "
+        f"win rate % ({reps} bootstrap replicates; "
         f"{board.config.ci_level:.0%} intervals under leaders)",
         " " * width + "".join(f"{lab:>7}" for lab in labels),
     ]
@@ -302,7 +309,7 @@ def plot_leaderboards(
         title += f", {board.category})" if board.category else ")"
         level = f"{board.config.ci_level:.0%}"
         ax.set_title(
-            f"{title}, {board.n_total_questions} questions\n"
+            f"{title}, {_questions(board)}\n"
             f"win rate % ± half the {level} bootstrap interval; box = leader; n/c = not comparable",
             fontsize=9,
         )

@@ -244,7 +244,9 @@ def rate_chains(
     for chain in range(n_chains):
         uses[chain] = np.bincount(orders[chain], minlength=labels.shape[0])
     games = (
-        np.rint(uses @ part_q.reshape(labels.shape[0], -1).astype(np.float64)).astype(np.int64).reshape(shape)
+        np.rint(uses @ part_q.reshape(labels.shape[0], n_values * n_models).astype(np.float64))
+        .astype(np.int64)
+        .reshape(shape)
     )
     no_contrast = np.rint(uses @ ((~game) & (n_act >= 2))).astype(np.int64)
     too_few = np.rint(uses @ (n_act < 2)).astype(np.int64)
