@@ -64,7 +64,9 @@ def test_a_model_run_on_another_category_gets_no_win_rate() -> None:
     assert all(r.reason_text == verdict.message for r in rows)
 
 
-@pytest.mark.parametrize(("shared", "comparable"), [(DEFAULT_MIN_SHARED, True), (DEFAULT_MIN_SHARED - 1, False)])
+@pytest.mark.parametrize(
+    ("shared", "comparable"), [(DEFAULT_MIN_SHARED, True), (DEFAULT_MIN_SHARED - 1, False)]
+)
 def test_minimum_overlap_is_a_sharp_threshold(shared: int, comparable: bool) -> None:
     records = planted_records(n_models=3, n_questions=100, seed=2)
     # model-2 shares `shared` questions with the others and answered 30 nobody else did
@@ -190,7 +192,9 @@ def test_fewer_than_two_comparable_models_is_reported() -> None:
     result = rank_records(records, FAST)
     [board] = result.leaderboards
     assert board.comparability.comparable_models == []
-    assert any(p.kind == "no_observations" and "only 0 comparable model" in p.message for p in result.problems)
+    assert any(
+        p.kind == "no_observations" and "only 0 comparable model" in p.message for p in result.problems
+    )
     assert all(board.leader(v) is None for v in board.values)
 
 
