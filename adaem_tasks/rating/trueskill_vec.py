@@ -213,17 +213,18 @@ def rate_chains(
     mu = np.full(shape, p.mu, dtype=np.float64)
     var = np.full(shape, p.sigma**2, dtype=np.float64)
     sg8 = np.empty(shape, dtype=np.int8)
-    sg, pf, s2, k, tmp = (np.empty(shape) for _ in range(5))  # reused work buffers
-    a = sg if coef_q is None else np.empty(shape)  # signed weights a_i of this step
-    a2 = pf if coef_q is None else np.empty(shape)  # a_i^2
+    a, pf, s2, k, tmp = (np.empty(shape) for _ in range(5))  # reused work buffers
+    a2 = pf if coef_q is None else np.empty(shape)  # a_i^2; with unit weights 1 for players, as pf
     steps_major = np.ascontiguousarray(orders.T)
     for q in steps_major:
-        np.take(sign_q, q, axis=0, out=sg8)
-        sg[...] = sg8
-        np.multiply(sg, sg, out=pf)  # 1 for players
-        if coef_q is not None:
+        if coef_q is None:
+            np.take(sign_q, q, axis=0, out=sg8)  # a_i = +-1 for players, 0 otherwise
+            a[...] = sg8
+            np.multiply(a, a, out=pf)  # 1 for players
+        else:
             np.take(coef_q, q, axis=0, out=a)
             np.multiply(a, a, out=a2)
+            np.greater(a2, 0.0, out=pf)  # 1 for players
         np.multiply(pf, tau2, out=s2)
         s2 += var  # s_i^2 = sigma_i^2 + tau^2 for players
         diff = np.einsum("cvm,cvm->cv", mu, a)
