@@ -169,16 +169,17 @@ def overlap_study(alignment: Alignment, truth: NDArray[np.float64], seeds: int) 
     print(f"  {'n shared':>8}{'mean |error|':>14}{'p90 |error|':>13}{'ordered':>10}")
     rng = np.random.default_rng(0)
     for n in OVERLAPS:
-        errors, right = [], []
+        errors: list[float] = []
+        right: list[bool] = []
         for _ in range(seeds):
             for m in range(len(alignment.models)):
                 keep = np.zeros(n_questions, dtype=bool)
                 keep[rng.choice(n_questions, size=min(n, n_questions), replace=False)] = True
                 board = rank_alignment(restricted(alignment, m, keep), config)
                 rates = board.win_rate[m]
-                errors.extend(np.abs(rates - full[m])[np.isfinite(rates)])
+                errors.extend(np.abs(rates - full[m])[np.isfinite(rates)].tolist())
                 right.extend(
-                    (board.win_rate[hi, j] > board.win_rate[lo, j])
+                    bool(board.win_rate[hi, j] > board.win_rate[lo, j])
                     for j, hi, lo in pairs
                     if m in (hi, lo) and np.isfinite(board.win_rate[m, j])
                 )
