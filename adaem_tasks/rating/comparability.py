@@ -75,6 +75,7 @@ class Comparability:
     models: list[str]
     values: list[str]
     comparable: NDArray[np.bool_]  # (values, models)
+    judged: NDArray[np.int64]  # (models,) judgeable answers among these questions
     answered: NDArray[np.int64]  # (models,) questions with at least one known result
     shared: NDArray[np.int64]  # (models,) questions with a known result shared with another model
     shared_by_value: NDArray[np.int64]  # (values, models)
@@ -115,6 +116,7 @@ class Comparability:
                     "status": "ok" if self.comparable[:, j].any() else "not_comparable",
                     "reason": verdict.reason if verdict else None,
                     "reason_text": verdict.message if verdict else None,
+                    "judged": int(self.judged[j]),
                     "answered": int(self.answered[j]),
                     "shared": int(self.shared[j]),
                     "best_pair_shared": int(self.best_pair[j]),
@@ -203,7 +205,7 @@ def assess(
     shared_by_value = shared_cells.sum(0).astype(np.int64)  # (V, M)
     shared = shared_cells.any(1).sum(0).astype(np.int64)  # (M,)
     answered = known.any(1).sum(0).astype(np.int64)
-    judged = valid.sum(0)
+    judged = valid.sum(0).astype(np.int64)
 
     best_pair = np.zeros(n_models, dtype=np.int64)
     best_partner: list[str | None] = []
@@ -224,8 +226,9 @@ def assess(
             if j in main:
                 continue
             model_verdicts[models[j]] = _model_verdict(
-                j, group, models, main_names, answered, judged, shared, best_pair, best_partner, min_shared
-            )
+                j, group, models, main_names, answered, judged, shared, best_pair, best_partner, min_shared,
+                n_questions=known.shape[0],
+            )  # fmt: skip
     comparable = np.zeros((n_values, n_models), dtype=bool)
     cell_verdicts: dict[tuple[str, str], Verdict] = {}
     in_main = np.array([j in main for j in range(n_models)], dtype=bool)
@@ -250,6 +253,7 @@ def assess(
         models=list(models),
         values=list(values),
         comparable=comparable,
+        judged=judged,
         answered=answered,
         shared=shared,
         shared_by_value=shared_by_value,
@@ -272,10 +276,11 @@ def _model_verdict(
     best_pair: NDArray[np.int64],
     best_partner: list[str | None],
     min_shared: int,
+    n_questions: int,
 ) -> Verdict:
     if answered[j] == 0:
         why = (
-            "no judgeable answer"
+            f"no judgeable answer among these {n_questions} questions"
             if judged[j] == 0
             else f"the judge's labels of all its {judged[j]} judgeable answers are unknown"
         )

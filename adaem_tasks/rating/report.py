@@ -178,15 +178,13 @@ def _leader_index(board: Leaderboard, j: int) -> int | None:
 def _models_block(board: Leaderboard, names: dict[int, str], width: int) -> list[str]:
     """Per model: judgeable answers, questions shared with another model, matches played."""
     comparability = board.comparability
-    coverage = {c.model: c for c in board.coverage}
     lines = [
         f"models (--min-shared {comparability.min_shared}): judgeable answers, questions shared with another "
         "model (both judged), matches played over all values on how many questions"
     ]
     for i in _model_order(board):
         model = board.models[i]
-        cov = coverage.get(model)
-        judged = f"{cov.valid}/{cov.total} judgeable" if cov else ""
+        judged = f"{comparability.judged[i]}/{board.n_total_questions} judgeable"
         line = f"  {names[i]:<{width}}  {judged}, {comparability.shared[i]} shared"
         verdict = comparability.model_verdicts.get(model)
         if verdict is not None:
@@ -230,10 +228,13 @@ def format_table(board: Leaderboard) -> str:
             mark = "*" if best[j] == i else " "
             cells.append(f"{'  n/c ' if math.isnan(rate) else f'{100 * rate:5.1f}{mark}':>7}")
         lines.append(f"{names[i]:<{width}}" + "".join(cells))
-    lines.append("leaders:")
+    lines.append(
+        "leaders:" if any(b is not None for b in best) else "leaders: none (fewer than 2 comparable models)"
+    )
     for j, leader in enumerate(best):
         if leader is None:
-            lines.append(f"  {labels[j]:<5} none: fewer than 2 comparable models")
+            if any(b is not None for b in best):
+                lines.append(f"  {labels[j]:<5} none: fewer than 2 comparable models")
             continue
         i = leader
         ci = (
