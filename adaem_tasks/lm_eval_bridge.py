@@ -39,7 +39,7 @@ from pydantic import BaseModel, Field
 
 from adaem_tasks.judge import JudgeConfig, JudgeMode, Label, judge_opinion
 from adaem_tasks.opinion import DEFAULT_POINTS, ParseOutcome, opinion_prompt, parse_opinion
-from adaem_tasks.questions import DEFAULT_VERSION, QuestionSet, load_question_set
+from adaem_tasks.questions import DEFAULT_VERSION, QuestionSet, content_hash, load_question_set
 from adaem_tasks.value_systems import ValueSystem, load_value_system
 
 __all__ = [
@@ -73,8 +73,11 @@ ENV_QUESTION_SET_VERSION = "ADAEM_QUESTION_SET_VERSION"
 ENV_QUESTIONS = "ADAEM_QUESTIONS"
 DEFAULT_MAX_CONNECTIONS = 16
 
-DOC_FIELDS = ("id", "question", "category", "topic", "set_version", "value_system")
-"""Keys of every lm-eval doc; ``adaem-rank`` aligns lm-eval and Inspect logs on them."""
+DOC_FIELDS = ("id", "question", "category", "topic", "set_version", "value_system", "set_content_hash")
+"""Keys of every lm-eval doc; ``adaem-rank`` aligns lm-eval and Inspect logs on them.
+
+``set_content_hash`` is computed from the questions actually loaded (not copied from a
+manifest), so ``adaem-rank`` can refuse logs of one version name whose questions differ."""
 
 T = TypeVar("T")
 
@@ -146,6 +149,7 @@ def check_judge(env: Mapping[str, str] | None = None) -> JudgeSettings:
 
 def question_docs(value_system: str, qset: QuestionSet) -> list[dict[str, str]]:
     """One lm-eval doc per question, carrying exactly :data:`DOC_FIELDS`."""
+    digest = content_hash(qset.questions)
     return [
         {
             "id": q.id,
@@ -154,6 +158,7 @@ def question_docs(value_system: str, qset: QuestionSet) -> list[dict[str, str]]:
             "topic": q.topic,
             "set_version": qset.version,
             "value_system": value_system,
+            "set_content_hash": digest,
         }
         for q in qset.questions
     ]

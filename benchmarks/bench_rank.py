@@ -2,14 +2,16 @@
 
 What is timed (same process, same machine, same synthetic answers):
 
-* **ours** -- ``adaem_tasks.rating.rank_alignment``: a seeded shuffle plus 100 bootstrap
+* **ours** -- ``adaem_tasks.rating.rank_alignment`` with the default settings (partial-play
+  weights 1 / team size): the comparability check, a seeded shuffle plus 100 bootstrap
   replicates (101 chains of 12,310 sequential two-team TrueSkill updates for each of
   the 10 values), win rates and percentile intervals. The two-team update runs as
-  numpy operations over all (chain, value, model) cells at once.
+  numpy operations over all (chain, value, model) cells at once. Also timed, for the
+  record: the same with unit weights (``--team-weights sum``).
   Aligning the 197k value records into tensors is timed separately.
 * **baseline** -- ``adaem_tasks.rating.reference.reference_rate_loop``, the straightforward
   implementation: for every chain and value, a Python loop over questions calling
-  ``trueskill.rate([winners, losers], ranks=[0, 1])``
+  ``trueskill.rate([winners, losers], ranks=[0, 1], weights=...)`` with the same weights
   (the package's default environment). A full baseline run would take hours, so it is
   timed on ``--baseline-questions`` questions of one chain for every value and
   **extrapolated linearly** to 101 chains x 12,310 questions (each match costs the same
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from dataclasses import replace
 
 import numpy as np
 import trueskill
@@ -87,13 +90,19 @@ def main() -> None:
     start = time.perf_counter()
     board = rank_alignment(alignment, config)
     t_ours = time.perf_counter() - start
-    print(f"ours     rank_alignment (rating + win rates + intervals): {t_ours:.2f} s")
+    print(
+        f"ours     rank_alignment (comparability + rating + win rates + intervals, team weights "
+        f"{config.team_weights}): {t_ours:.2f} s"
+    )
+    start = time.perf_counter()
+    rank_alignment(alignment, replace(config, team_weights="sum"))
+    print(f"         the same with team weights sum: {time.perf_counter() - start:.2f} s")
 
     n_sub = min(args.baseline_questions, args.questions)
     order = np.random.default_rng(1).permutation(args.questions)[:n_sub]
     env = trueskill.TrueSkill()
     start = time.perf_counter()
-    _, _, matches = reference_rate_loop(alignment.labels, alignment.valid, order, env)
+    _, _, matches = reference_rate_loop(alignment.labels, alignment.valid, order, env, config.team_weights)
     t_sub = time.perf_counter() - start
     chains = args.replicates + 1
     t_base = t_sub * (args.questions / n_sub) * chains
@@ -111,14 +120,17 @@ def main() -> None:
     )
 
     exact_env = TrueSkillParams().trueskill_env("scipy")
-    mu_ref, sigma_ref, _ = reference_rate_loop(alignment.labels, alignment.valid, order, exact_env)
-    ours = rate_chains(alignment.labels, alignment.valid, order[None, :])
+    mu_ref, sigma_ref, _ = reference_rate_loop(
+        alignment.labels, alignment.valid, order, exact_env, config.team_weights
+    )
+    ours = rate_chains(alignment.labels, alignment.valid, order[None, :], team_weights=config.team_weights)
     print(
         f"check on those {n_sub} questions vs trueskill.rate (scipy backend): max |d mu| = "
         f"{np.abs(ours.mu[0] - mu_ref).max():.2e}, "
         f"max |d sigma| = {np.abs(ours.sigma[0] - sigma_ref).max():.2e}"
     )
     best = ", ".join(f"{v}: {board.leader(v)}" for v in board.values[:3])
+    assert board.comparability.all_comparable, "every synthetic model answered every question"
     print(f"(leaders of the first values, for the record: {best})")
 
 

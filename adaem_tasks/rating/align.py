@@ -3,10 +3,14 @@
 AdAEM ranks models *relative to each other* on one question set (paper App. C.7: "all
 LLMs are evaluated under the same X"), so records of different set versions are never
 mixed: :func:`align` refuses them with :class:`VersionMismatchError` unless one version
-is selected. Missing or unjudgeable answers become ``valid == False``: that model sits
-out the question (it is in neither team), and its coverage is reported. A judged answer
-whose label for one value is unknown (unreadable judge) sits out that value only:
-``known == False`` there.
+is selected. A version name is not enough: logs of one version whose set *content
+hashes* differ answered different questions under the same ids, and are refused with
+:class:`ContentMismatchError`; records that carry no hash (older logs) are reported.
+Missing or unjudgeable answers become ``valid == False``: that model sits out the
+question (it is in neither team), and its coverage is reported. A judged answer whose
+label for one value is unknown (unreadable judge) sits out that value only: ``known ==
+False`` there. A model with no judgeable answer stays in the alignment, so the
+leaderboard can say why it has no win rate.
 """
 
 from __future__ import annotations
@@ -21,29 +25,95 @@ from numpy.typing import NDArray
 from adaem_tasks.rating.records import Problem, ValueRecord
 from adaem_tasks.value_systems import available_value_systems, load_value_system
 
-__all__ = ["Alignment", "Coverage", "VersionMismatchError", "align", "select_version"]
+__all__ = [
+    "Alignment",
+    "ContentMismatchError",
+    "Coverage",
+    "SetMismatchError",
+    "VersionMismatchError",
+    "align",
+    "check_content_hashes",
+    "select_version",
+]
 
 
-class VersionMismatchError(ValueError):
+class SetMismatchError(ValueError):
+    """The records were not all made on the same questions: nothing may be ranked."""
+
+
+def _described(groups: dict[str, dict[str, set[str]]]) -> list[str]:
+    """One line per group (a version or a content hash): its models, file count and an example file."""
+    lines = []
+    for name in sorted(groups):
+        models = groups[name]
+        files = sorted({f for sources in models.values() for f in sources})
+        n_files = f"{len(files)} file{'s' * (len(files) != 1)}"
+        lines.append(f"  {name!r}: models {', '.join(sorted(models))} ({n_files}, e.g. {files[0]})")
+    return lines
+
+
+class VersionMismatchError(SetMismatchError):
     """Records of more than one question-set version were given together."""
 
     def __init__(self, versions: dict[str, dict[str, set[str]]]) -> None:
         self.versions = versions
-        described = []
-        for version in sorted(versions):
-            models = versions[version]
-            files = sorted({f for sources in models.values() for f in sources})
-            n_files = f"{len(files)} file{'s' * (len(files) != 1)}"
-            described.append(
-                f"  {version!r}: models {', '.join(sorted(models))} ({n_files}, e.g. {files[0]})"
-            )
         super().__init__(
             "cannot rank models answering different question-set versions:\n"
-            + "\n".join(described)
+            + "\n".join(_described(versions))
             + "\nAdAEM win rates are relative, so every model must answer the same question set "
             "(paper App. C.7). Re-run the models on one version, or choose one with --set-version VERSION "
             "(records of other versions are then reported and left out)."
         )
+
+
+class ContentMismatchError(SetMismatchError):
+    """Logs of one question-set version whose set content hashes differ."""
+
+    def __init__(self, version: str, hashes: dict[str, dict[str, set[str]]]) -> None:
+        self.version = version
+        self.hashes = hashes
+        super().__init__(
+            f"cannot rank logs of question-set version {version!r} whose questions differ "
+            "(different set content hashes):\n"
+            + "\n".join(_described(hashes))
+            + "\nOne version name was run on different questions (an edited copy of the set?), so the "
+            "same question ids would be compared across different questions. Re-run the models on one "
+            "copy of the set (publish an edited copy as a new version), or rank each copy's logs separately."
+        )
+
+
+def check_content_hashes(records: Sequence[ValueRecord]) -> list[Problem]:
+    """Refuse one version with several content hashes; report records that carry none.
+
+    Raises:
+        ContentMismatchError: two records of the same version carry different hashes.
+    """
+    by_version: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(set))
+    )
+    unhashed: dict[str, set[str]] = defaultdict(set)
+    unhashed_count: Counter[str] = Counter()
+    for record in records:
+        if record.content_hash:
+            by_version[record.set_version][record.content_hash][record.model].add(record.source)
+        else:
+            unhashed[record.model].add(record.source)
+            unhashed_count[record.model] += 1
+    for version, hashes in sorted(by_version.items()):
+        if len(hashes) > 1:
+            raise ContentMismatchError(version, {h: dict(m) for h, m in hashes.items()})
+    return [
+        Problem(
+            "unverified_content",
+            ", ".join(sorted(sources)),
+            f"{unhashed_count[model]} records carry no question-set content hash (a log written before "
+            "hashes were recorded): their questions cannot be checked against the other logs' and are "
+            "trusted by question id only",
+            model=model,
+            count=unhashed_count[model],
+        )
+        for model, sources in sorted(unhashed.items())
+    ]
 
 
 @dataclass
@@ -174,8 +244,10 @@ def align(
 
     Raises:
         VersionMismatchError: records of several set versions and no ``set_version`` chosen.
+        ContentMismatchError: records of one version made on different questions.
     """
     records, problems = select_version(records, set_version)
+    problems.extend(check_content_hashes(records))
     if split_runs:
         names = _run_names(r for r in records if not r.panel)
         records = [r if r.panel else replace(r, model=names[(r.model, r.run)]) for r in records]
@@ -206,17 +278,7 @@ def _align_system(system: str, records: list[ValueRecord]) -> tuple[Alignment | 
         per_model[model].append(record)
         if categories[q_index[record.question_id]] is None:
             categories[q_index[record.question_id]] = record.category
-    models = [m for m in all_models if any(r.valid for r in per_model[m])]
-    for model in all_models:
-        if model not in models:
-            problems.append(
-                Problem(
-                    "no_observations",
-                    ", ".join(sorted({r.source for r in per_model[model]})),
-                    f"no judgeable answer for {system}: left out of the ranking",
-                    model=model,
-                )
-            )
+    models = all_models  # models without a judgeable answer stay: the leaderboard says why they are unrated
     m_index = {m: i for i, m in enumerate(models)}
     labels = np.zeros((len(question_ids), len(values), len(models)), dtype=bool)
     valid = np.zeros((len(question_ids), len(models)), dtype=bool)

@@ -7,8 +7,17 @@ Usage::
     adaem-rank new_model.eval --panel seed-v1          # place one model among a stored panel
     adaem-rank logs/ --export-panel panel.jsonl        # store these models as a panel
 
-Exit status: 0 on success, 1 with ``--strict`` when any problem was reported, 2 when
-nothing could be ranked (no usable logs, mixed question-set versions...).
+Exit status (also in the README):
+
+* 0 -- every model, value (and category, with ``--by-category``) was compared;
+* 1 -- ``--strict`` and some problem was reported;
+* 2 -- nothing could be ranked, or the inputs were refused: bad options, no usable logs,
+  mixed question-set versions, one version with different set content hashes, fewer
+  than 2 comparable models;
+* 3 -- the leaderboard was written, but some model (or some value or category of a model)
+  is **not comparable**: it shared fewer than ``--min-shared`` questions with the others,
+  or sits in a separate comparison group. Its rows carry ``status=not_comparable`` and the
+  reason; the others are ranked without it. ``--drop-incomparable`` accepts that (exit 0).
 """
 
 from __future__ import annotations
@@ -17,18 +26,23 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
-from adaem_tasks.rating.align import VersionMismatchError
-from adaem_tasks.rating.leaderboard import RankConfig, rank_records
+from adaem_tasks.rating.align import SetMismatchError
+from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
+from adaem_tasks.rating.leaderboard import DEFAULT_TEAM_WEIGHTS, RankConfig, RankResult, rank_records
 from adaem_tasks.rating.openskill_backend import OPENSKILL_MODELS
 from adaem_tasks.rating.records import Problem, write_panel
 from adaem_tasks.rating.report import format_table, write_outputs
 from adaem_tasks.rating.sources import load_panel, load_records
-from adaem_tasks.rating.trueskill_vec import TrueSkillParams
+from adaem_tasks.rating.trueskill_vec import TEAM_WEIGHTS, TeamWeights, TrueSkillParams
 
-__all__ = ["build_parser", "main"]
+__all__ = ["EXIT_NOT_COMPARABLE", "EXIT_REFUSED", "EXIT_STRICT", "build_parser", "main"]
 
 _DEFAULT = TrueSkillParams()
+EXIT_STRICT = 1
+EXIT_REFUSED = 2
+EXIT_NOT_COMPARABLE = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +77,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--backend", choices=["trueskill", "openskill"], default="trueskill")
     parser.add_argument("--openskill-model", choices=OPENSKILL_MODELS, default="PlackettLuce")
+    parser.add_argument(
+        "--team-weights",
+        choices=TEAM_WEIGHTS,
+        default=None,
+        help="TrueSkill partial-play weights: 'mean' (1 / team size: a team is the average of its members, "
+        "invariant to --mu; default) or 'sum' (unit weights, the trueskill package default)",
+    )
+    parser.add_argument(
+        "--min-shared",
+        type=int,
+        default=DEFAULT_MIN_SHARED,
+        metavar="N",
+        help="questions a model must share (both judged) with another model to get a win rate "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--drop-incomparable",
+        action="store_true",
+        help="accept a leaderboard without the models (or values) that are not comparable: exit 0, not 3",
+    )
     parser.add_argument("--mu", type=float, default=_DEFAULT.mu)
     parser.add_argument("--sigma", type=float, default=_DEFAULT.sigma)
     parser.add_argument("--beta", type=float, default=_DEFAULT.beta)
@@ -94,6 +128,21 @@ def _print_problems(problems: Sequence[Problem], quiet: bool) -> None:
         print(f"  - {problem}", file=sys.stderr)
 
 
+def _not_comparable_summary(result: RankResult) -> str:
+    cells = result.not_comparable
+    boards: dict[str, set[str]] = {}
+    for board, model, _ in cells:
+        boards.setdefault(board, set()).add(model)
+    where = "; ".join(f"{board}: {', '.join(sorted(models))}" for board, models in boards.items())
+    return f"{len(cells)} model x value cells are not comparable ({where}); their rows say why"
+
+
+def _team_weights(args: argparse.Namespace) -> TeamWeights:
+    if args.team_weights is not None and args.backend != "trueskill":
+        raise ValueError("--team-weights applies to the trueskill backend only")
+    return cast(TeamWeights, args.team_weights or DEFAULT_TEAM_WEIGHTS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -106,12 +155,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             params=TrueSkillParams(args.mu, args.sigma, args.beta, args.tau, args.draw_probability),
             ci_level=args.ci_level,
             openskill_model=args.openskill_model,
+            team_weights=_team_weights(args),
+            min_shared=args.min_shared,
         )
         if args.replicates < 0 or not 0 < args.ci_level < 1:
             raise ValueError("--replicates must be >= 0 and --ci-level in (0, 1)")
     except ValueError as exc:
         print(f"adaem-rank: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
 
     records, problems = load_records(args.paths)
     if args.export_panel:
@@ -126,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not records:
         _print_problems(problems, args.quiet)
         print("adaem-rank: no usable AdAEM records found; nothing to rank", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
     try:
         result = rank_records(
             records,
@@ -135,19 +186,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             split_runs=args.split_runs,
             by_category=args.by_category,
         )
-    except VersionMismatchError as exc:
+    except SetMismatchError as exc:
         _print_problems(problems, args.quiet)
         print(f"adaem-rank: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
     except ValueError as exc:  # e.g. an unknown --set-version
         print(f"adaem-rank: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
     problems.extend(result.problems)
-    boards = [b for b in result.leaderboards if len(b.models) >= 2]
+    boards = [b for b in result.leaderboards if len(b.comparability.comparable_models) >= 2]
     if not boards:
         _print_problems(problems, args.quiet)
-        print("adaem-rank: fewer than 2 models with judgeable answers; nothing to rank", file=sys.stderr)
-        return 2
+        print(
+            "adaem-rank: fewer than 2 comparable models (models that answered and were judged on the same "
+            f"questions, at least --min-shared {args.min_shared} of them); nothing to rank",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
 
     written = write_outputs(
         args.out,
@@ -167,7 +222,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             print()
     _print_problems(problems, args.quiet)
     print("wrote " + ", ".join(str(p) for p in written.values()))
-    return 1 if args.strict and problems else 0
+    if result.not_comparable:
+        summary = _not_comparable_summary(result)
+        if not args.drop_incomparable:
+            print(
+                f"adaem-rank: {summary}. The others are ranked without them; exit status "
+                f"{EXIT_NOT_COMPARABLE}. Re-run those models on the same questions, lower --min-shared "
+                "knowingly, or pass --drop-incomparable to accept this leaderboard.",
+                file=sys.stderr,
+            )
+            return EXIT_NOT_COMPARABLE
+        print(f"adaem-rank: {summary}; dropped from the ranking (--drop-incomparable)", file=sys.stderr)
+    return EXIT_STRICT if args.strict and problems else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

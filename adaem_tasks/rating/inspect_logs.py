@@ -117,6 +117,7 @@ def read_inspect_log(path: str | Path) -> tuple[list[ValueRecord], list[Problem]
         value_system=str(eval_meta.get("value_system") or system),
         set_version=eval_meta.get("set_version"),
         judge=", ".join(g.model for g in graders) or None,
+        content_hash=str(eval_meta.get("set_content_hash") or "") or None,
     )
     records, sample_problems = _records(log.samples or [], context)
     problems.extend(sample_problems)
@@ -136,6 +137,7 @@ class _LogContext:
     value_system: str
     set_version: object
     judge: str | None
+    content_hash: str | None
 
 
 def _records(samples: list[Any], ctx: _LogContext) -> tuple[list[ValueRecord], list[Problem]]:
@@ -180,6 +182,7 @@ def _records(samples: list[Any], ctx: _LogContext) -> tuple[list[ValueRecord], l
             run=ctx.run,
             created=ctx.created,
             judge=ctx.judge,
+            content_hash=ctx.content_hash,
         )
         previous = records.get(question_id)
         if previous is not None:

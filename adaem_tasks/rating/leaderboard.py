@@ -6,6 +6,12 @@ group update. A model's score for the value is its mean win probability against 
 other model. A question where all or none of the answering models expressed the value
 cannot form two teams: it is skipped and counted.
 
+Only what was compared is ranked (:mod:`adaem_tasks.rating.comparability`): a model, or
+one value of a model, that shared fewer than ``min_shared`` questions with the others
+(or sits in a separate comparison group) gets no win rate, plays no match, and is left
+out of the others' mean over opponents; its rows carry ``status="not_comparable"`` and
+the reason.
+
 :func:`rank_records` is the library entry point behind ``adaem-rank``.
 """
 
@@ -20,27 +26,40 @@ from numpy.typing import NDArray
 
 from adaem_tasks.rating.align import Alignment, Coverage, align
 from adaem_tasks.rating.bootstrap import OrderMode, percentile_interval, question_orders
+from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED, Comparability, assess, match_participation
 from adaem_tasks.rating.records import Problem, ValueRecord
-from adaem_tasks.rating.trueskill_vec import ChainResult, TrueSkillParams, rate_chains
+from adaem_tasks.rating.trueskill_vec import ChainResult, TeamWeights, TrueSkillParams, rate_chains
 from adaem_tasks.rating.winrate import WinFormula, win_rates
 
 __all__ = [
     "Backend",
+    "DEFAULT_TEAM_WEIGHTS",
     "Leaderboard",
     "LeaderboardRow",
     "RankConfig",
     "RankResult",
+    "RowStatus",
     "rank_alignment",
     "rank_by_category",
     "rank_records",
 ]
 
 Backend = Literal["trueskill", "openskill"]
+RowStatus = Literal["ok", "not_comparable"]
+
+DEFAULT_TEAM_WEIGHTS: TeamWeights = "mean"
+"""Partial-play weights 1 / team size: invariant to the prior mean, and the setting that recovers
+planted profiles with the tighter intervals (``benchmarks/rank_recovery.py``; README)."""
 
 
 @dataclass(frozen=True)
 class RankConfig:
-    """How ratings are computed; the defaults follow the paper and the trueskill package."""
+    """How ratings are computed; TrueSkill's environment defaults are the trueskill package's.
+
+    ``team_weights`` (TrueSkill partial play, the paper's "partial update") defaults to
+    ``"mean"``, not the package's unit weights: see :data:`DEFAULT_TEAM_WEIGHTS`. It applies
+    to the TrueSkill backend; openskill rates teams its own way.
+    """
 
     replicates: int = 100
     seed: int = 0
@@ -50,17 +69,26 @@ class RankConfig:
     params: TrueSkillParams = field(default_factory=TrueSkillParams)
     ci_level: float = 0.95
     openskill_model: str = "PlackettLuce"
+    team_weights: TeamWeights = DEFAULT_TEAM_WEIGHTS
+    min_shared: int = DEFAULT_MIN_SHARED
+
+    def __post_init__(self) -> None:
+        if self.min_shared < 1:
+            raise ValueError(f"--min-shared must be >= 1, got {self.min_shared}")
 
     def to_json(self) -> dict[str, Any]:
+        trueskill = self.backend == "trueskill"
         return {
             "replicates": self.replicates,
             "seed": self.seed,
             "order": self.order,
             "win_probability": self.formula,
             "backend": self.backend,
-            "trueskill": asdict(self.params) if self.backend == "trueskill" else None,
-            "openskill_model": self.openskill_model if self.backend == "openskill" else None,
+            "trueskill": asdict(self.params) if trueskill else None,
+            "team_weights": self.team_weights if trueskill else None,
+            "openskill_model": self.openskill_model if not trueskill else None,
             "ci_level": self.ci_level,
+            "min_shared": self.min_shared,
         }
 
 
@@ -70,8 +98,11 @@ class LeaderboardRow:
 
     ``win_rate``/``mu``/``sigma`` come from the point chain (all questions, seeded order);
     ``ci_low``/``ci_high`` bound ``win_rate`` over the bootstrap replicates; ``n_questions``
-    counts the questions on which the model was rated for this value (it answered
-    judgeably and the question split the answering models into two teams).
+    counts the questions on which the model was rated for this value (it had a known
+    result and the question split the models into two teams); ``n_shared`` the questions
+    on which it and another model both had a known result for this value. A row with
+    ``status="not_comparable"`` has no numbers (NaN) and says why in ``reason`` (a code,
+    see :data:`~adaem_tasks.rating.comparability.NotComparableReason`) and ``reason_text``.
     """
 
     model: str
@@ -82,6 +113,10 @@ class LeaderboardRow:
     ci_low: float
     ci_high: float
     n_questions: int
+    n_shared: int = 0
+    status: RowStatus = "ok"
+    reason: str | None = None
+    reason_text: str | None = None
     category: str | None = None
 
 
@@ -93,39 +128,62 @@ class Leaderboard:
     set_version: str
     models: list[str]
     values: list[str]
-    win_rate: NDArray[np.float64]  # (models, values)
+    win_rate: NDArray[np.float64]  # (models, values); NaN where not comparable
     mu: NDArray[np.float64]
     sigma: NDArray[np.float64]
     ci_low: NDArray[np.float64]
     ci_high: NDArray[np.float64]
     n_questions: NDArray[np.int64]  # matches each model played per value
-    n_total_questions: int
+    n_total_questions: int  # questions any model answered
+    n_rated_questions: int  # of those, questions with a comparable result: what the chains rate
     skipped: dict[str, dict[str, int]]  # value -> {"no_contrast": n, "too_few": n} (point chain)
     coverage: list[Coverage]
     panel_models: list[str]
     config: RankConfig
+    comparability: Comparability
+    rated_questions: NDArray[np.int64]  # (models,) questions with at least one match, any value
     category: str | None = None
 
-    def rows(self) -> list[LeaderboardRow]:
-        return [
-            LeaderboardRow(
-                model=model,
-                value=value,
-                win_rate=float(self.win_rate[i, j]),
-                mu=float(self.mu[i, j]),
-                sigma=float(self.sigma[i, j]),
-                ci_low=float(self.ci_low[i, j]),
-                ci_high=float(self.ci_high[i, j]),
-                n_questions=int(self.n_questions[i, j]),
-                category=self.category,
-            )
-            for i, model in enumerate(self.models)
-            for j, value in enumerate(self.values)
-        ]
+    @property
+    def comparable(self) -> NDArray[np.bool_]:
+        """``(models, values)``: the cell has a win rate."""
+        return self.comparability.comparable.T
 
-    def leader(self, value: str) -> str:
-        """The model with the highest win rate on ``value``."""
-        return self.models[int(np.nanargmax(self.win_rate[:, self.values.index(value)]))]
+    @property
+    def where(self) -> str:
+        """``schwartz`` or ``schwartz / <category>``: how problems name this board."""
+        return self.value_system + (f" / {self.category}" if self.category else "")
+
+    def rows(self) -> list[LeaderboardRow]:
+        rows = []
+        for i, model in enumerate(self.models):
+            for j, value in enumerate(self.values):
+                verdict = self.comparability.verdict(model, value)
+                rows.append(
+                    LeaderboardRow(
+                        model=model,
+                        value=value,
+                        win_rate=float(self.win_rate[i, j]),
+                        mu=float(self.mu[i, j]),
+                        sigma=float(self.sigma[i, j]),
+                        ci_low=float(self.ci_low[i, j]),
+                        ci_high=float(self.ci_high[i, j]),
+                        n_questions=int(self.n_questions[i, j]),
+                        n_shared=int(self.comparability.shared_by_value[j, i]),
+                        status="ok" if verdict is None else "not_comparable",
+                        reason=None if verdict is None else verdict.reason,
+                        reason_text=None if verdict is None else verdict.message,
+                        category=self.category,
+                    )
+                )
+        return rows
+
+    def leader(self, value: str) -> str | None:
+        """The model with the highest win rate on ``value``; None when no model has one."""
+        column = self.win_rate[:, self.values.index(value)]
+        if not np.isfinite(column).any():
+            return None
+        return self.models[int(np.nanargmax(column))]
 
 
 @dataclass
@@ -134,14 +192,26 @@ class RankResult:
     by_category: list[Leaderboard]
     problems: list[Problem]
 
+    @property
+    def not_comparable(self) -> list[tuple[str, str, str]]:
+        """``(board, model, value)`` of every cell without a win rate, category boards included."""
+        return [
+            (board.where, board.models[i], board.values[j])
+            for board in [*self.leaderboards, *self.by_category]
+            for i, j in zip(*np.nonzero(~board.comparable), strict=True)
+        ]
 
-def _chains(alignment: Alignment, orders: NDArray[np.intp], config: RankConfig) -> tuple[ChainResult, float]:
+
+def _chains(
+    labels: NDArray[np.bool_], known: NDArray[np.bool_], orders: NDArray[np.intp], config: RankConfig
+) -> tuple[ChainResult, float]:
     if config.backend == "trueskill":
-        return rate_chains(alignment.labels, alignment.known, orders, config.params), config.params.beta
+        result = rate_chains(labels, known, orders, config.params, config.team_weights)
+        return result, config.params.beta
     if config.backend == "openskill":
         from adaem_tasks.rating.openskill_backend import openskill_beta, rate_chains_openskill
 
-        result = rate_chains_openskill(alignment.labels, alignment.known, orders, config.openskill_model)
+        result = rate_chains_openskill(labels, known, orders, config.openskill_model)
         return result, openskill_beta(config.openskill_model)
     raise ValueError(f"unknown backend {config.backend!r} (use 'trueskill' or 'openskill')")
 
@@ -149,44 +219,120 @@ def _chains(alignment: Alignment, orders: NDArray[np.intp], config: RankConfig) 
 def rank_alignment(
     alignment: Alignment, config: RankConfig | None = None, category: str | None = None
 ) -> Leaderboard:
-    """Rate one aligned value system: point estimate from chain 0, intervals from the bootstrap."""
+    """Rate one aligned value system: point estimate from chain 0, intervals from the bootstrap.
+
+    Cells that are not comparable sit out every match and every mean over opponents, so the
+    comparable models' numbers equal those of a ranking without the others.
+    """
     config = config or RankConfig()
-    orders = question_orders(len(alignment.question_ids), config.replicates, config.seed, config.order)
-    chains, gamma = _chains(alignment, orders, config)
-    rates = win_rates(chains.mu, chains.sigma, gamma, config.formula)  # (chains, values, models)
+    comparability = assess(
+        alignment.labels,
+        alignment.known,
+        alignment.valid,
+        alignment.models,
+        alignment.values,
+        config.min_shared,
+    )
+    known = alignment.known & comparability.comparable[None, :, :]
+    # Questions without a comparable result carry nothing; leaving them out of the order and the
+    # bootstrap makes the board identical to one ranked without the models that were not compared.
+    used = known.any(axis=(1, 2))
+    labels, known = alignment.labels[used], known[used]
+    orders = question_orders(int(used.sum()), config.replicates, config.seed, config.order)
+    chains, gamma = _chains(labels, known, orders, config)
+    mask = comparability.comparable  # (values, models)
+    rates = win_rates(chains.mu, chains.sigma, gamma, config.formula, mask=mask)  # (chains, values, models)
     low, high = percentile_interval(rates[1:], config.ci_level)
     skipped = {
         value: {"no_contrast": int(chains.no_contrast[0, j]), "too_few": int(chains.too_few[0, j])}
         for j, value in enumerate(alignment.values)
     }
+    hidden = ~mask.T  # the prior of a model that was not compared is not a result
     return Leaderboard(
         value_system=alignment.value_system,
         set_version=alignment.set_version,
         models=list(alignment.models),
         values=list(alignment.values),
         win_rate=rates[0].T.copy(),
-        mu=chains.mu[0].T.copy(),
-        sigma=chains.sigma[0].T.copy(),
+        mu=np.where(hidden, np.nan, chains.mu[0].T),
+        sigma=np.where(hidden, np.nan, chains.sigma[0].T),
         ci_low=low.T.copy(),
         ci_high=high.T.copy(),
         n_questions=chains.games[0].T.copy(),
         n_total_questions=len(alignment.question_ids),
+        n_rated_questions=int(used.sum()),
         skipped=skipped,
         coverage=alignment.coverage,
         panel_models=alignment.panel_models,
         config=config,
+        comparability=comparability,
+        rated_questions=match_participation(labels, known).any(1).sum(0).astype(np.int64),
         category=category,
     )
 
 
 def rank_by_category(alignment: Alignment, config: RankConfig | None = None) -> list[Leaderboard]:
-    """One leaderboard per topic category (paper Fig. 13); questions without one are left out."""
+    """One leaderboard per topic category (paper Fig. 13); questions without one are left out.
+
+    Each category board applies the comparability rules to its own questions, so a model that
+    shared too little *within* a category has no win rate there.
+    """
     categories = sorted({c for c in alignment.categories if c is not None})
     boards = []
     for category in categories:
         mask = np.array([c == category for c in alignment.categories])
         boards.append(rank_alignment(alignment.subset(mask), config, category=category))
     return boards
+
+
+def _comparability_problems(board: Leaderboard) -> list[Problem]:
+    """One ``not_comparable`` problem per model that lacks a win rate, for all or some values."""
+    comparability = board.comparability
+    problems = []
+    for model in board.models:
+        verdict = comparability.model_verdicts.get(model)
+        if verdict is not None:
+            problems.append(
+                Problem(
+                    "not_comparable",
+                    board.where,
+                    f"no win rate: {verdict.message}",
+                    model=model,
+                    count=len(board.values),
+                    details={"reason": verdict.reason, "values": list(board.values)},
+                )
+            )
+            continue
+        cells = [
+            (v, comparability.cell_verdicts[(model, v)])
+            for v in board.values
+            if (model, v) in comparability.cell_verdicts
+        ]
+        if cells:
+            problems.append(
+                Problem(
+                    "not_comparable",
+                    board.where,
+                    f"no win rate for {len(cells)} of {len(board.values)} values: "
+                    + "; ".join(c.message for _, c in cells),
+                    model=model,
+                    count=len(cells),
+                    details={"reasons": {v: c.reason for v, c in cells}},
+                )
+            )
+    if len(comparability.groups) > 1 and sum(len(g) >= 2 for g in comparability.groups) > 1:
+        listed = " | ".join(", ".join(g) for g in comparability.groups if len(g) >= 2)
+        problems.append(
+            Problem(
+                "not_comparable",
+                board.where,
+                f"the models form disconnected comparison groups ({listed}): only the main group "
+                f"({', '.join(comparability.groups[0])}) is ranked; rank each group's logs separately",
+                count=len(comparability.groups),
+                details={"groups": comparability.groups},
+            )
+        )
+    return problems
 
 
 def _skip_problems(board: Leaderboard) -> list[Problem]:
@@ -200,8 +346,8 @@ def _skip_problems(board: Leaderboard) -> list[Problem]:
     return [
         Problem(
             "no_contrast",
-            board.value_system + (f" / {board.category}" if board.category else ""),
-            f"questions skipped per value, of {board.n_total_questions}: all or none of the answering models "
+            board.where,
+            f"questions skipped per value, of {board.n_rated_questions}: all or none of the answering models "
             f"expressed it [+ fewer than 2 judgeable answers]: {listed}",
             count=sum(c["no_contrast"] + c["too_few"] for c in skipped.values()),
             details={"skipped": skipped},
@@ -220,24 +366,29 @@ def rank_records(
 
     Raises:
         VersionMismatchError: records of several question-set versions and none selected.
+        ContentMismatchError: records of one version made on different questions.
     """
     config = config or RankConfig()
     alignments, problems = align(records, set_version=set_version, split_runs=split_runs)
     boards: list[Leaderboard] = []
     category_boards: list[Leaderboard] = []
     for alignment in alignments:
-        if len(alignment.models) < 2:
+        board = rank_alignment(alignment, config)
+        problems.extend(_comparability_problems(board))
+        n_comparable = len(board.comparability.comparable_models)
+        if n_comparable < 2:
             problems.append(
                 Problem(
                     "no_observations",
                     alignment.value_system,
-                    f"only {len(alignment.models)} model with judgeable answers: win rates need at least 2 "
-                    "(add logs of other models, or a reference panel with --panel)",
+                    f"only {n_comparable} comparable model: win rates need at least 2 that answered the same "
+                    "questions (add logs of other models, or a reference panel with --panel)",
                 )
             )
-        board = rank_alignment(alignment, config)
         problems.extend(_skip_problems(board))
         boards.append(board)
         if by_category:
-            category_boards.extend(rank_by_category(alignment, config))
+            for category_board in rank_by_category(alignment, config):
+                problems.extend(_comparability_problems(category_board))
+                category_boards.append(category_board)
     return RankResult(leaderboards=boards, by_category=category_boards, problems=problems)

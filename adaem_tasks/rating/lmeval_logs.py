@@ -2,7 +2,7 @@
 
 lm-eval writes, per model, ``<out>/<model_sanitized>/samples_<task>_<stamp>.jsonl`` and
 ``results_<stamp>.json`` (same stamp). Each sample line carries the question in ``doc``
-(id, set_version, value_system, category...) and one metric per value key: 1.0 / 0.0,
+(id, set_version, set_content_hash, value_system, category...) and one metric per value key: 1.0 / 0.0,
 or NaN when unknown -- the answer could not be judged (``parse_failure`` 1.0) or that
 value's judge label could not be read (``judge_failure`` > 0).
 The model name comes from the results file (``model_name``, else ``config.model_args``),
@@ -167,6 +167,7 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
             source=source,
             run=match.group("stamp"),
             created=match.group("stamp"),
+            content_hash=str(doc.get("set_content_hash") or "") or None,  # absent in older logs
         )
         if question_id in records:
             duplicates += 1

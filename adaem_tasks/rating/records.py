@@ -42,7 +42,9 @@ ProblemKind = Literal[
     "bad_record",  # a sample whose fields are missing or malformed
     "duplicate",  # the same (model, question) answered more than once
     "other_version",  # records of a question-set version that was not selected
-    "no_observations",  # a model with no judgeable answer at all: left out of the ranking
+    "no_observations",  # fewer than 2 comparable models: nothing to rank
+    "not_comparable",  # a model (or one of its values) that shared too little with the others: no win rate
+    "unverified_content",  # records without a set content hash (older logs): trusted by question id only
     "coverage",  # a model that answered only part of the questions
     "no_contrast",  # questions where every or no model expressed a value: skipped
     "mixed_judges",  # models judged by different grader models
@@ -71,6 +73,7 @@ class ValueRecord:
     created: str = ""  # sortable time of the run: the newest answer wins among duplicates
     judge: str | None = None  # the grader model, when the log names it
     panel: bool = False  # came from a reference panel rather than a log
+    content_hash: str | None = None  # the question set's content hash, when the log records it
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,6 +97,7 @@ class ValueRecord:
             created=str(data.get("created", "")),
             judge=data.get("judge"),
             panel=bool(data.get("panel", False)),
+            content_hash=data.get("content_hash") or None,
         )
 
 

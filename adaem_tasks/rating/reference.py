@@ -2,7 +2,8 @@
 
 For every value, a Python loop over the questions in ``order`` plays one two-team match
 (models that expressed the value beat those that did not, among the models that gave a
-judgeable answer) through ``env.rate([winners, losers], ranks=[0, 1])``. It is slow --
+judgeable answer) through ``env.rate([winners, losers], ranks=[0, 1], weights=...)``
+(unit weights, or 1 / team size for ``team_weights="mean"``). It is slow --
 one package call per match -- and exists only to check and time the vectorised
 :func:`adaem_tasks.rating.trueskill_vec.rate_chains` against (tests and
 ``benchmarks/bench_rank.py``); the leaderboard never calls it.
@@ -15,6 +16,8 @@ from typing import NamedTuple
 import numpy as np
 import trueskill
 from numpy.typing import NDArray
+
+from adaem_tasks.rating.trueskill_vec import TeamWeights
 
 __all__ = ["ReferenceRatings", "reference_rate_loop"]
 
@@ -29,7 +32,11 @@ class ReferenceRatings(NamedTuple):
 
 
 def reference_rate_loop(
-    labels: np.ndarray, valid: np.ndarray, order: np.ndarray, env: trueskill.TrueSkill
+    labels: np.ndarray,
+    valid: np.ndarray,
+    order: np.ndarray,
+    env: trueskill.TrueSkill,
+    team_weights: TeamWeights = "sum",
 ) -> ReferenceRatings:
     """Ratings after playing ``order`` (question indices) on ``labels`` (Q, V, M) / ``valid`` (Q, [V,] M)."""
     n_values, n_models = labels.shape[1], labels.shape[2]
@@ -46,8 +53,11 @@ def reference_rate_loop(
             losers = [m for m in answered if not labels[q, v, m]]
             if not winners or not losers:
                 continue
+            weights = None
+            if team_weights == "mean":
+                weights = [[1.0 / len(winners)] * len(winners), [1.0 / len(losers)] * len(losers)]
             new_w, new_l = env.rate(
-                [[ratings[m] for m in winners], [ratings[m] for m in losers]], ranks=[0, 1]
+                [[ratings[m] for m in winners], [ratings[m] for m in losers]], ranks=[0, 1], weights=weights
             )
             for m, rating in zip(winners + losers, list(new_w) + list(new_l), strict=True):
                 ratings[m] = rating

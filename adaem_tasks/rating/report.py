@@ -1,10 +1,13 @@
 """Write a leaderboard as CSV (long form), JSON, a console table and a PNG.
 
 The CSV is what other tools read (``model,value,win_rate,mu,sigma,ci_low,ci_high,
-n_questions``); the JSON twin carries the same rows plus everything needed to trust
-them (settings, coverage, skipped questions, problems); the PNG is a models x values
-heatmap of win rates -- with a radar chart beside it for small panels -- so the value
-profile of each model can be seen at a glance.
+n_questions,n_shared,status,reason``); the JSON twin carries the same rows plus
+everything needed to trust them (settings, coverage, what each model shared and played,
+skipped questions, problems); the PNG is a models x values heatmap of win rates -- with
+a radar chart beside it for small panels -- so the value profile of each model can be
+seen at a glance. A cell that was not compared has no number anywhere: an empty CSV
+field with ``status=not_comparable`` and a reason code, ``null`` plus ``reason_text`` in
+the JSON, "not comparable" / "n/c" in the table and a grey "n/c" cell in the picture.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from adaem_tasks.rating.leaderboard import Leaderboard, RankConfig
 from adaem_tasks.rating.records import Problem
@@ -32,7 +36,19 @@ __all__ = [
     "write_outputs",
 ]
 
-CSV_COLUMNS = ["model", "value", "win_rate", "mu", "sigma", "ci_low", "ci_high", "n_questions"]
+CSV_COLUMNS = [
+    "model",
+    "value",
+    "win_rate",
+    "mu",
+    "sigma",
+    "ci_low",
+    "ci_high",
+    "n_questions",
+    "n_shared",
+    "status",
+    "reason",
+]
 _RADAR_MAX_MODELS = 8
 
 
@@ -54,9 +70,20 @@ def write_csv(boards: Sequence[Leaderboard], path: str | Path, with_category: bo
         for board in boards:
             for row in board.rows():
                 line = [row.model, row.value, _num(row.win_rate), _num(row.mu), _num(row.sigma)]
-                line += [_num(row.ci_low), _num(row.ci_high), str(row.n_questions)]
+                line += [_num(row.ci_low), _num(row.ci_high), str(row.n_questions), str(row.n_shared)]
+                line += [row.status, row.reason or ""]
                 writer.writerow(([row.category or ""] if with_category else []) + line)
     return path
+
+
+def _comparability_json(board: Leaderboard) -> dict[str, Any]:
+    document = board.comparability.to_json()
+    for j, entry in enumerate(document["models"]):
+        entry["matches"] = int(board.n_questions[j].sum())
+        entry["rated_questions"] = int(board.rated_questions[j])
+        for i, value in enumerate(board.values):
+            entry["by_value"][value]["matches"] = int(board.n_questions[j, i])
+    return document
 
 
 def _board_json(board: Leaderboard) -> dict[str, Any]:
@@ -65,10 +92,12 @@ def _board_json(board: Leaderboard) -> dict[str, Any]:
         "set_version": board.set_version,
         "category": board.category,
         "n_questions": board.n_total_questions,
+        "n_rated_questions": board.n_rated_questions,
         "models": board.models,
         "values": board.values,
         "panel_models": board.panel_models,
         "coverage": [{**asdict(c), "fraction": round(c.fraction, 6)} for c in board.coverage],
+        "comparability": _comparability_json(board),
         "skipped_questions": board.skipped,
         "rows": [
             {
@@ -80,6 +109,10 @@ def _board_json(board: Leaderboard) -> dict[str, Any]:
                 "ci_low": _json_num(r.ci_low),
                 "ci_high": _json_num(r.ci_high),
                 "n_questions": r.n_questions,
+                "n_shared": r.n_shared,
+                "status": r.status,
+                "reason": r.reason,
+                "reason_text": r.reason_text,
             }
             for r in board.rows()
         ],
@@ -117,59 +150,104 @@ def _value_labels(board: Leaderboard, short: bool) -> list[str]:
     return [system.value(v).abbrev if short else system.value(v).name for v in board.values]
 
 
+def _questions(board: Leaderboard) -> str:
+    if board.n_rated_questions == board.n_total_questions:
+        return f"{board.n_total_questions} questions"
+    return f"{board.n_total_questions} questions ({board.n_rated_questions} with comparable results)"
+
+
+def _finite_means(board: Leaderboard) -> NDArray[np.float64]:
+    """Each model's mean win rate over the values it was compared on; -1 when none."""
+    finite = np.isfinite(board.win_rate)
+    counts = finite.sum(axis=1)
+    sums = np.where(finite, board.win_rate, 0.0).sum(axis=1)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), -1.0)
+
+
 def _model_order(board: Leaderboard) -> list[int]:
-    """Models by mean win rate, best first (ties by name) -- the order people scan in."""
-    means = np.nan_to_num(np.nanmean(board.win_rate, axis=1), nan=-1.0) if board.values else np.zeros(0)
+    """Models by mean win rate, best first (ties by name), the not comparable last."""
+    means = _finite_means(board) if board.values else np.zeros(len(board.models))
     return sorted(range(len(board.models)), key=lambda i: (-means[i], board.models[i]))
+
+
+def _leader_index(board: Leaderboard, j: int) -> int | None:
+    column = board.win_rate[:, j]
+    return int(np.nanargmax(column)) if np.isfinite(column).any() else None
+
+
+def _models_block(board: Leaderboard, names: dict[int, str], width: int) -> list[str]:
+    """Per model: judgeable answers, questions shared with another model, matches played."""
+    comparability = board.comparability
+    lines = [
+        f"models (--min-shared {comparability.min_shared}): judgeable answers, questions shared with another "
+        "model (both judged), matches played over all values on how many questions"
+    ]
+    for i in _model_order(board):
+        model = board.models[i]
+        judged = f"{comparability.judged[i]}/{board.n_total_questions} judgeable"
+        line = f"  {names[i]:<{width}}  {judged}, {comparability.shared[i]} shared"
+        verdict = comparability.model_verdicts.get(model)
+        if verdict is not None:
+            lines.append(f"{line}: NOT COMPARABLE, {verdict.message}")
+            continue
+        matches = int(board.n_questions[i].sum())
+        lines.append(f"{line}, {matches} matches on {board.rated_questions[i]} questions")
+        for value in board.values:
+            cell = comparability.cell_verdicts.get((model, value))
+            if cell is not None:
+                lines.append(f"  {'':<{width}}    not comparable on {cell.message}")
+    return lines
 
 
 def format_table(board: Leaderboard) -> str:
     """A plain-text models x values table of win rates (%), '*' marking each value's leader."""
     labels = _value_labels(board, short=True)
     order = _model_order(board)
-    names = [board.models[i] + (" (panel)" if board.models[i] in board.panel_models else "") for i in order]
-    width = max([len(n) for n in names] + [5])
+    panel = set(board.panel_models)
+    names = {i: board.models[i] + (" (panel)" if board.models[i] in panel else "") for i in order}
+    width = max([len(n) for n in names.values()] + [5])
     title = f"{board.value_system} / set {board.set_version}"
     if board.category:
         title += f" / category {board.category}"
     reps = board.config.replicates
+    n_comparable = len(board.comparability.comparable_models)
     lines = [
-        f"{title}: {len(board.models)} models, {board.n_total_questions} questions, "
-        f"win rate % ({reps} bootstrap replicates; {board.config.ci_level:.0%} intervals under leaders)",
+        f"{title}: {len(board.models)} models ({n_comparable} comparable), {_questions(board)}, "
+        f"win rate % ({reps} bootstrap replicates; "
+        f"{board.config.ci_level:.0%} intervals under leaders)",
         " " * width + "".join(f"{lab:>7}" for lab in labels),
     ]
-    best = [
-        int(np.nanargmax(board.win_rate[:, j])) if len(board.models) else -1 for j in range(len(board.values))
-    ]
-    for name, i in zip(names, order, strict=True):
+    best = [_leader_index(board, j) for j in range(len(board.values))]
+    for i in order:
+        if board.comparability.model_verdicts.get(board.models[i]) is not None:
+            lines.append(f"{names[i]:<{width}}  not comparable")
+            continue
         cells = []
         for j in range(len(board.values)):
             rate = board.win_rate[i, j]
             mark = "*" if best[j] == i else " "
-            cells.append(f"{'  n/a ' if math.isnan(rate) else f'{100 * rate:5.1f}{mark}':>7}")
-        lines.append(f"{name:<{width}}" + "".join(cells))
-    lines.append("leaders:")
-    for j, value in enumerate(board.values):
-        if best[j] < 0 or math.isnan(board.win_rate[best[j], j]):
+            cells.append(f"{'  n/c ' if math.isnan(rate) else f'{100 * rate:5.1f}{mark}':>7}")
+        lines.append(f"{names[i]:<{width}}" + "".join(cells))
+    lines.append(
+        "leaders:" if any(b is not None for b in best) else "leaders: none (fewer than 2 comparable models)"
+    )
+    for j, leader in enumerate(best):
+        if leader is None:
+            if any(b is not None for b in best):
+                lines.append(f"  {labels[j]:<5} none: fewer than 2 comparable models")
             continue
-        i = best[j]
+        i = leader
         ci = (
             ""
             if math.isnan(board.ci_low[i, j])
             else f" [{100 * board.ci_low[i, j]:.1f}, {100 * board.ci_high[i, j]:.1f}]"
         )
-        skipped = board.skipped.get(value, {})
-        rated = board.n_total_questions - skipped.get("no_contrast", 0) - skipped.get("too_few", 0)
+        shared = board.comparability.shared_by_value[j, i]
         lines.append(
             f"  {labels[j]:<5} {board.models[i]} {100 * board.win_rate[i, j]:.1f}{ci}"
-            f"  (rated on {rated} questions)"
+            f"  (rated on {board.n_questions[i, j]} of its {shared} shared questions)"
         )
-    partial = [c for c in board.coverage if c.valid < c.total]
-    if partial:
-        lines.append(
-            "coverage: "
-            + "; ".join(f"{c.model} {c.valid}/{c.total}" for c in sorted(partial, key=lambda c: c.fraction))
-        )
+    lines.extend(_models_block(board, names, width))
     return "\n".join(lines)
 
 
@@ -202,7 +280,7 @@ def plot_leaderboards(
         height_ratios=heights,
         width_ratios=[heat_width, 5.2] if radar else None,
     )
-    cmap = plt.get_cmap("RdBu_r")
+    cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#d9d9d9")  # grey: cells that were not compared
     for k, board in enumerate(boards):
         order = _model_order(board) if sort_models else list(range(len(board.models)))
         rates = 100 * board.win_rate[order]
@@ -211,11 +289,12 @@ def plot_leaderboards(
         spread = max(spread, 5.0)
         image = ax.imshow(rates, cmap=cmap, vmin=50 - spread, vmax=50 + spread, aspect="auto")
         ax.set_xticks(range(len(board.values)), _value_labels(board, short=False), rotation=35, ha="right")
-        ax.set_yticks(range(len(order)), [board.models[i] for i in order])
+        ax.set_yticks(range(len(order)), [_row_label(board, i) for i in order])
         for r, i in enumerate(order):
             for j in range(len(board.values)):
                 rate = rates[r, j]
                 if math.isnan(rate):
+                    ax.text(j, r, "n/c", ha="center", va="center", fontsize=7, color="#555555")
                     continue
                 half = 50 * (board.ci_high[i, j] - board.ci_low[i, j])
                 text = f"{rate:.0f}" if math.isnan(half) else f"{rate:.0f}\n±{half:.0f}"
@@ -231,8 +310,8 @@ def plot_leaderboards(
         title += f", {board.category})" if board.category else ")"
         level = f"{board.config.ci_level:.0%}"
         ax.set_title(
-            f"{title}, {board.n_total_questions} questions\n"
-            f"win rate % ± half the {level} bootstrap interval; box = leader",
+            f"{title}, {_questions(board)}\n"
+            f"win rate % ± half the {level} bootstrap interval; box = leader; n/c = not comparable",
             fontsize=9,
         )
         fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="win rate (%)")
@@ -244,14 +323,23 @@ def plot_leaderboards(
     return path
 
 
+def _row_label(board: Leaderboard, i: int) -> str:
+    model = board.models[i]
+    return f"{model} (not comparable)" if model in board.comparability.model_verdicts else model
+
+
 def _radar(ax: Any, board: Leaderboard, order: list[int]) -> None:
+    """One closed line per compared model; a value it was not compared on is a gap, not 50 %."""
     labels = _value_labels(board, short=True)
     angles = np.linspace(0, 2 * np.pi, len(board.values), endpoint=False)
     closed = np.append(angles, angles[:1])
     for i in order:
-        rates = 100 * np.nan_to_num(board.win_rate[i], nan=50.0)
+        rates = 100 * board.win_rate[i]
+        if not np.isfinite(rates).any():
+            continue
         ax.plot(closed, np.append(rates, rates[:1]), linewidth=1.4, label=board.models[i])
-        ax.fill(closed, np.append(rates, rates[:1]), alpha=0.08)
+        if np.isfinite(rates).all():
+            ax.fill(closed, np.append(rates, rates[:1]), alpha=0.08)
     ax.set_xticks(angles, labels, fontsize=8)
     ax.set_ylim(0, 100)
     ax.set_yticks([25, 50, 75], ["25", "50", "75"], fontsize=7)

@@ -18,6 +18,22 @@ This is exactly what ``trueskill.rate([winners, losers], ranks=[0, 1])`` compute
 (unit weights, no draw between the teams, members of a team tied with each other);
 the tests check equality with a plain loop over that function to 1e-6.
 
+Partial play (the paper's "partial update", App. C.8): ``trueskill.rate(..., weights=)``
+makes a team's performance the *weighted* sum of its members' performances. With a
+weight ``a_i`` per player (signed: + winners, - losers) the closed form becomes::
+
+    c^2   = sum_i a_i^2 (s_i^2 + beta^2)
+    t     = sum_i a_i mu_i / c
+    mu_i    <- mu_i + a_i s_i^2 / c * v
+    sigma_i <- sqrt(s_i^2 (1 - a_i^2 s_i^2 / c^2 * w))
+
+(the draw margin still counts players, as trueskill's does). ``team_weights="sum"`` is
+|a_i| = 1, the package default: a team's strength is the SUM of its members', so in a
+15-vs-1 match the big team starts 14 prior means ahead and the prior mean itself moves
+the result. ``team_weights="mean"`` is |a_i| = 1 / (size of i's team): a team is the
+AVERAGE of its members, sum_i a_i = 0, and adding a constant to every mean changes
+nothing -- the ratings become invariant to the prior mean.
+
 Sequential updates depend on question order, so many orders (a seeded shuffle plus
 bootstrap replicates) are run side by side as independent *chains*. Each chain x
 value is an independent rating problem over the same models: state arrays are
@@ -30,15 +46,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import log_ndtr, ndtr, ndtri
 
-__all__ = ["ChainResult", "TrueSkillParams", "rate_chains", "v_win", "w_win"]
+__all__ = [
+    "TEAM_WEIGHTS",
+    "ChainResult",
+    "TeamWeights",
+    "TrueSkillParams",
+    "rate_chains",
+    "team_weight_table",
+    "v_win",
+    "w_win",
+]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+TeamWeights = Literal["sum", "mean"]
+"""Partial-play weights: 1 per player (team = sum), or 1 / team size (team = average)."""
+TEAM_WEIGHTS: tuple[str, ...] = get_args(TeamWeights)
 
 
 @dataclass(frozen=True)
@@ -110,11 +139,26 @@ class ChainResult:
     too_few: NDArray[np.int64]  # (chains, values): fewer than 2 valid answers
 
 
+def team_weight_table(
+    win: NDArray[np.bool_], lose: NDArray[np.bool_], team_weights: TeamWeights
+) -> NDArray[np.float64]:
+    """Signed partial-play weight of every (question, value, model): + winners, - losers, 0 idle."""
+    if team_weights == "sum":
+        return win.astype(np.float64) - lose.astype(np.float64)
+    if team_weights == "mean":
+        n_win = np.count_nonzero(win, axis=-1, keepdims=True)
+        n_lose = np.count_nonzero(lose, axis=-1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(win, 1.0 / n_win, 0.0) - np.where(lose, 1.0 / n_lose, 0.0)
+    raise ValueError(f"unknown team weights {team_weights!r} (use {' or '.join(TEAM_WEIGHTS)})")
+
+
 def rate_chains(
     labels: ArrayLike,
     valid: ArrayLike,
     orders: ArrayLike,
     params: TrueSkillParams | None = None,
+    team_weights: TeamWeights = "sum",
 ) -> ChainResult:
     """Run sequential two-team TrueSkill updates for every chain and value at once.
 
@@ -127,6 +171,8 @@ def rate_chains(
             ``orders[c, 0], orders[c, 1], ...`` in that order (repeats allowed, as in a
             bootstrap resample).
         params: the TrueSkill environment.
+        team_weights: partial-play weights, as ``trueskill.rate(..., weights=)`` takes them:
+            ``"sum"`` (1 each, the package default) or ``"mean"`` (1 / team size).
     """
     p = params or TrueSkillParams()
     labels = np.asarray(labels, dtype=bool)
@@ -138,6 +184,8 @@ def rate_chains(
         )
     if orders.ndim != 2:
         raise ValueError(f"orders must be (chains, steps); got shape {orders.shape}")
+    if team_weights not in TEAM_WEIGHTS:
+        raise ValueError(f"unknown team weights {team_weights!r} (use {' or '.join(TEAM_WEIGHTS)})")
     n_chains, n_steps = orders.shape
     _, n_values, n_models = labels.shape
     shape = (n_chains, n_values, n_models)
@@ -154,30 +202,39 @@ def rate_chains(
     part_q = act & game[..., None]  # the model plays this match
     # +1 winner, -1 loser, 0 not playing; int8 keeps the per-step gather 8x smaller than floats.
     sign_q = ((win.astype(np.int8) - lose.astype(np.int8)) * game[..., None]).astype(np.int8)
+    # Unit weights need only the signs; partial-play weights gather their own float table.
+    coef_q = None if team_weights == "sum" else team_weight_table(win, lose, team_weights) * game[..., None]
     n_game = np.where(game, n_act, 0)
-    beta2_q = np.where(game, n_game * p.beta**2, 1.0)  # 1.0 keeps idle chains finite; they change nothing
+    weight2_q = n_game if coef_q is None else np.einsum("qvm,qvm->qv", coef_q, coef_q)  # sum_i a_i^2
+    beta2_q = np.where(game, weight2_q * p.beta**2, 1.0)  # 1.0 keeps idle chains finite; they change nothing
     margin_q = p.draw_margin(np.arange(n_models + 1))[n_game]
     tau2 = p.tau**2
 
-    mu = np.full(shape, p.mu)
-    var = np.full(shape, p.sigma**2)
+    mu = np.full(shape, p.mu, dtype=np.float64)
+    var = np.full(shape, p.sigma**2, dtype=np.float64)
     sg8 = np.empty(shape, dtype=np.int8)
-    sg, pf, s2, k, tmp = (np.empty(shape) for _ in range(5))  # reused work buffers
+    a, pf, s2, k, tmp = (np.empty(shape) for _ in range(5))  # reused work buffers
+    a2 = pf if coef_q is None else np.empty(shape)  # a_i^2; with unit weights 1 for players, as pf
     steps_major = np.ascontiguousarray(orders.T)
     for q in steps_major:
-        np.take(sign_q, q, axis=0, out=sg8)
-        sg[...] = sg8
-        np.multiply(sg, sg, out=pf)  # 1 for players
+        if coef_q is None:
+            np.take(sign_q, q, axis=0, out=sg8)  # a_i = +-1 for players, 0 otherwise
+            a[...] = sg8
+            np.multiply(a, a, out=pf)  # 1 for players
+        else:
+            np.take(coef_q, q, axis=0, out=a)
+            np.multiply(a, a, out=a2)
+            np.greater(a2, 0.0, out=pf)  # 1 for players
         np.multiply(pf, tau2, out=s2)
         s2 += var  # s_i^2 = sigma_i^2 + tau^2 for players
-        diff = np.einsum("cvm,cvm->cv", mu, sg)
-        c2 = np.einsum("cvm,cvm->cv", s2, pf)
+        diff = np.einsum("cvm,cvm->cv", mu, a)
+        c2 = np.einsum("cvm,cvm->cv", s2, a2)
         c2 += beta2_q[q]
         c = np.sqrt(c2)
         x = (diff - margin_q[q]) / c
         v = v_win(x)
         w = w_win(x, v)
-        np.multiply(s2, sg, out=k)  # signed s_i^2 for players, 0 otherwise; k*k = s_i^4 for players
+        np.multiply(s2, a, out=k)  # a_i s_i^2 for players, 0 otherwise
         mu += np.multiply(k, (v / c)[..., None], out=tmp)
         np.multiply(k, k, out=tmp)
         tmp *= (w / c2)[..., None]
@@ -188,7 +245,9 @@ def rate_chains(
     for chain in range(n_chains):
         uses[chain] = np.bincount(orders[chain], minlength=labels.shape[0])
     games = (
-        np.rint(uses @ part_q.reshape(labels.shape[0], -1).astype(np.float64)).astype(np.int64).reshape(shape)
+        np.rint(uses @ part_q.reshape(labels.shape[0], n_values * n_models).astype(np.float64))
+        .astype(np.int64)
+        .reshape(shape)
     )
     no_contrast = np.rint(uses @ ((~game) & (n_act >= 2))).astype(np.int64)
     too_few = np.rint(uses @ (n_act < 2)).astype(np.int64)

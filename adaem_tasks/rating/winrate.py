@@ -46,12 +46,25 @@ def pairwise_win_probability(
 
 
 def win_rates(
-    mu: NDArray[np.float64], sigma: NDArray[np.float64], gamma: float, formula: WinFormula = "paper"
+    mu: NDArray[np.float64],
+    sigma: NDArray[np.float64],
+    gamma: float,
+    formula: WinFormula = "paper",
+    mask: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float64]:
-    """Mean win probability of each model against every other one; NaN with fewer than 2 models."""
-    n_models = mu.shape[-1]
-    if n_models < 2:
-        return np.full(mu.shape, np.nan)
+    """Mean win probability of each model against every other one; NaN with fewer than 2 models.
+
+    ``mask`` (broadcastable to ``mu``, True = compared) restricts the opponents to the
+    compared models and makes the others' own win rates NaN: a model that was not compared
+    must neither get a number nor move anyone else's mean over opponents.
+    """
+    if mask is None:
+        mask = np.ones(mu.shape[-1], dtype=bool)
+    mask = np.broadcast_to(np.asarray(mask, dtype=bool), mu.shape)
+    n_opponents = mask.sum(-1, keepdims=True) - 1  # compared opponents of a compared model
     prob = pairwise_win_probability(mu, sigma, gamma, formula)
-    # P(i > i) = 1/2 exactly; drop it from the mean over opponents
-    return (prob.sum(-1) - 0.5) / (n_models - 1)
+    # P(i > i) = 1/2 exactly: drop it from the mean over opponents
+    total = np.einsum("...ij,...j->...i", prob, mask.astype(np.float64)) - 0.5
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = total / n_opponents
+    return np.where(mask & (n_opponents >= 1), rates, np.nan)

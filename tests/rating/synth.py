@@ -34,8 +34,14 @@ def planted_records(
     prefix: str = "model",
     run: str = "run-1",
     created: str = "2026-01-01T00:00:00+00:00",
+    content_hash: str | None = "",
 ) -> list[ValueRecord]:
-    """``model-k`` owns value ``k`` of the value system."""
+    """``model-k`` owns value ``k`` of the value system.
+
+    ``content_hash`` defaults to one derived from ``set_version`` (same version, same
+    questions); ``None`` makes records like old logs that carry no hash.
+    """
+    digest = f"sha256:planted-{set_version}" if content_hash == "" else content_hash
     values = load_value_system(value_system).keys
     if n_models > len(values):
         raise ValueError("at most one model per value")
@@ -59,6 +65,7 @@ def planted_records(
                     outcome="refusal" if invalid else "ok",
                     run=run,
                     created=created,
+                    content_hash=digest,
                 )
             )
     return records
@@ -126,7 +133,11 @@ def write_inspect_log(
             model=model,
             model_roles={"grader": ModelConfig(model=judge)},
             config=EvalConfig(),
-            metadata={"set_version": records[0].set_version, "value_system": records[0].value_system},
+            metadata={
+                "set_version": records[0].set_version,
+                "value_system": records[0].value_system,
+                **({"set_content_hash": records[0].content_hash} if records[0].content_hash else {}),
+            },
         ),
         samples=samples,
     )
@@ -164,6 +175,7 @@ def write_lmeval_run(
                 "topic": "topic",
                 "set_version": record.set_version,
                 "value_system": record.value_system,
+                **({"set_content_hash": record.content_hash} if record.content_hash else {}),
             },
             "target": "",
             "arguments": {},

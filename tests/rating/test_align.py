@@ -59,12 +59,18 @@ def test_tensor_layout_and_partial_coverage() -> None:
     assert "3 judgeably" in coverage.message
 
 
-def test_a_model_without_judgeable_answers_is_left_out() -> None:
-    records = planted_records(n_models=3, n_questions=4)
+def test_a_model_without_judgeable_answers_stays_to_be_named_not_comparable() -> None:
+    from adaem_tasks.rating.leaderboard import RankConfig, rank_alignment
+
+    records = planted_records(n_models=3, n_questions=30)
     records = [replace(r, valid=False) if r.model == "model-1" else r for r in records]
-    [alignment], problems = align(records)
-    assert alignment.models == ["model-0", "model-2"]
-    assert any(p.kind == "no_observations" and p.model == "model-1" for p in problems)
+    [alignment], _ = align(records)
+    assert alignment.models == ["model-0", "model-1", "model-2"]
+    assert not alignment.valid[:, 1].any() and not alignment.known[:, :, 1].any()
+    board = rank_alignment(alignment, RankConfig(replicates=0))
+    verdict = board.comparability.model_verdicts["model-1"]
+    assert verdict.reason == "no_judged_results" and "no judgeable answer" in verdict.message
+    assert np.isnan(board.win_rate[1]).all() and np.isfinite(board.win_rate[[0, 2]]).all()
 
 
 def test_duplicate_runs_newest_judgeable_wins_or_split() -> None:

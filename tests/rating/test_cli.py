@@ -72,8 +72,8 @@ def test_cli_strict_fails_on_problems(logs: Path, tmp_path: Path) -> None:
 
 
 def test_cli_refuses_mixed_versions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    a = planted_records(n_models=2, n_questions=10)
-    b = planted_records(n_models=1, n_questions=10, set_version="test-v2", prefix="new")
+    a = planted_records(n_models=2, n_questions=30)
+    b = planted_records(n_models=1, n_questions=30, set_version="test-v2", prefix="new")
     for model, records in by_model(a + b).items():
         write_inspect_log(tmp_path / "logs" / f"{model}.eval", records)
     code = main([str(tmp_path / "logs"), "--out", str(tmp_path / "out")])
@@ -104,3 +104,99 @@ def test_cli_panel_round_trip(logs: Path, tmp_path: Path) -> None:
     assert board["panel_models"] == ["model-1", "model-2", "model-3"]
     rows = [r for r in board["rows"] if r["value"] == "self_direction"]
     assert max(rows, key=lambda r: r["win_rate"])["model"] == "model-0"
+
+
+def _disjoint_logs(root: Path) -> Path:
+    """model-3 answered only the Economics questions; the others only the rest."""
+    records = planted_records(n_models=4, n_questions=90, seed=12)
+    records = [r for r in records if (r.model == "model-3") == (r.category == "Economics")]
+    for model, group in by_model(records).items():
+        write_inspect_log(root / f"{model}.eval", group)
+    return root
+
+
+def test_cli_not_comparable_model_has_status_rows_and_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs = _disjoint_logs(tmp_path / "logs")
+    out = tmp_path / "out"
+    assert main([str(logs), "--out", str(out), "--replicates", "5"]) == 3
+    printed = capsys.readouterr()
+    assert "model-3" in printed.out and "not comparable" in printed.out
+    assert "NOT COMPARABLE, shares too few questions" in printed.out
+    assert "exit status 3" in printed.err and "--drop-incomparable" in printed.err
+    rows = _csv(out / "leaderboard.csv")
+    dropped = [r for r in rows if r["model"] == "model-3"]
+    assert len(dropped) == 10
+    for row in dropped:
+        assert (row["status"], row["reason"]) == ("not_comparable", "too_few_shared")
+        assert row["win_rate"] == row["mu"] == row["ci_low"] == "" and row["n_shared"] == "0"
+    ranked = [r for r in rows if r["model"] != "model-3"]
+    assert {r["status"] for r in ranked} == {"ok"} and all(r["win_rate"] for r in ranked)
+    assert all(r["reason"] == "" and int(r["n_shared"]) == 60 for r in ranked)
+    [board] = json.loads((out / "leaderboard.json").read_text())["leaderboards"]
+    entry = {m["model"]: m for m in board["comparability"]["models"]}["model-3"]
+    assert entry["status"] == "not_comparable" and entry["reason"] == "too_few_shared"
+    assert entry["shared"] == 0 and entry["matches"] == 0 and entry["answered"] == 30
+    assert "none of its 30 judged questions" in entry["reason_text"]
+    assert {m["model"]: m["status"] for m in board["comparability"]["models"]}["model-0"] == "ok"
+    row = next(r for r in board["rows"] if r["model"] == "model-3")
+    assert row["win_rate"] is None and row["status"] == "not_comparable" and row["reason_text"]
+    assert (out / "leaderboard.png").is_file()
+    # accepting the leaderboard of the rest: same numbers, exit 0
+    again = tmp_path / "again"
+    assert main([str(logs), "--out", str(again), "--replicates", "5", "--drop-incomparable", "--no-png"]) == 0
+    assert _csv(again / "leaderboard.csv") == rows
+    assert "dropped from the ranking (--drop-incomparable)" in capsys.readouterr().err
+
+
+def test_cli_min_shared_is_a_flag(tmp_path: Path) -> None:
+    records = planted_records(n_models=3, n_questions=40, seed=13)
+    records = [r for r in records if r.model != "model-2" or int(r.question_id[1:]) < 12]
+    for model, group in by_model(records).items():
+        write_inspect_log(tmp_path / "logs" / f"{model}.eval", group)
+    common = [str(tmp_path / "logs"), "--out", str(tmp_path / "out"), "--replicates", "0", "--no-png"]
+    assert main(common) == 3  # 12 shared < 20
+    assert main([*common, "--min-shared", "12"]) == 0
+    assert main([*common, "--min-shared", "0"]) == 2
+
+
+def test_cli_refuses_one_version_with_different_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 9 case 3: an edited copy of a set run under the old version name."""
+    original = planted_records(n_models=2, n_questions=30, content_hash="sha256:aaa111")
+    edited = planted_records(n_models=1, n_questions=30, prefix="edited", content_hash="sha256:bbb222")
+    for model, group in by_model(original).items():
+        write_inspect_log(tmp_path / "logs" / f"{model}.eval", group)
+    write_lmeval_run(tmp_path / "logs" / "lm", edited)
+    out = tmp_path / "out"
+    assert main([str(tmp_path / "logs"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "version 'test-v1' whose questions differ" in err
+    assert "'sha256:aaa111': models model-0, model-1 (2 files" in err and "model-0.eval" in err
+    assert "'sha256:bbb222': models edited-0 (1 file" in err and "samples_adaem_schwartz_" in err
+    assert not out.exists()
+
+
+def test_cli_reports_logs_without_a_content_hash(tmp_path: Path) -> None:
+    hashed = planted_records(n_models=2, n_questions=30)
+    old = planted_records(n_models=1, n_questions=30, prefix="old", content_hash=None)
+    for model, group in by_model(hashed + old).items():
+        write_inspect_log(tmp_path / "logs" / f"{model}.eval", group)
+    out = tmp_path / "out"
+    assert main([str(tmp_path / "logs"), "--out", str(out), "--replicates", "0", "--no-png"]) == 0
+    problems = json.loads((out / "leaderboard.json").read_text())["problems"]
+    [unverified] = [p for p in problems if p["kind"] == "unverified_content"]
+    assert unverified["model"] == "old-0" and unverified["count"] == 30
+    assert "trusted by question id only" in unverified["message"]
+
+
+def test_cli_team_weights(tmp_path: Path, logs: Path) -> None:
+    out = tmp_path / "out"
+    base = [str(logs), "--out", str(out), "--replicates", "0", "--no-png"]
+    assert main(base) == 0
+    assert json.loads((out / "leaderboard.json").read_text())["config"]["team_weights"] == "mean"
+    assert main([*base, "--team-weights", "sum"]) == 0
+    assert json.loads((out / "leaderboard.json").read_text())["config"]["team_weights"] == "sum"
+    assert main([*base, "--backend", "openskill", "--team-weights", "sum"]) == 2

@@ -37,10 +37,12 @@ def test_each_planted_value_owner_ranks_first(n_models: int, seed: int) -> None:
     assert np.all(np.abs(unowned - 0.5) < 0.3)
 
 
-def test_point_estimate_reproduces_a_given_order() -> None:
+@pytest.mark.parametrize("team_weights", ["sum", "mean"])
+def test_point_estimate_reproduces_a_given_order(team_weights: str) -> None:
     records = planted_records(n_models=3, n_questions=40, seed=3)
     [alignment], _ = align(records)
-    board = rank_alignment(alignment, RankConfig(replicates=0, order="given"))
+    config = RankConfig(replicates=0, order="given", team_weights=team_weights)  # type: ignore[arg-type]
+    board = rank_alignment(alignment, config)
     # same thing computed from the trueskill package, question by question in id order
     env = TrueSkillParams().trueskill_env("scipy")
     mu = np.zeros((len(alignment.values), 3))
@@ -51,7 +53,11 @@ def test_point_estimate_reproduces_a_given_order() -> None:
             win = [m for m in range(3) if alignment.labels[q, v, m]]
             lose = [m for m in range(3) if not alignment.labels[q, v, m]]
             if win and lose:
-                new = env.rate([[ratings[m] for m in win], [ratings[m] for m in lose]], ranks=[0, 1])
+                weights = None
+                if team_weights == "mean":  # partial play: each member plays 1 / team size
+                    weights = [[1 / len(win)] * len(win), [1 / len(lose)] * len(lose)]
+                teams = [[ratings[m] for m in win], [ratings[m] for m in lose]]
+                new = env.rate(teams, ranks=[0, 1], weights=weights)
                 for m, r in zip(win + lose, list(new[0]) + list(new[1]), strict=True):
                     ratings[m] = r
         mu[v] = [r.mu for r in ratings]

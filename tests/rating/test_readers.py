@@ -159,4 +159,30 @@ def test_reads_a_real_inspect_run(tmp_path: Path) -> None:
     assert not by_id["q2"].valid and by_id["q2"].outcome == "refusal"
     assert by_id["q1"].set_version.startswith("file:q@")
     assert by_id["q1"].category == "Environment"
+    # the task records the set's content hash, and the reader keeps it on every record
+    from adaem_tasks.questions import content_hash, load_question_file
+
+    assert {r.content_hash for r in got} == {content_hash(load_question_file(questions))}
     assert [p.kind for p in problems] == ["not_judgeable"]
+
+
+@pytest.mark.parametrize("content_hash", ["sha256:abc", None])
+def test_content_hash_round_trip(tmp_path: Path, content_hash: str | None) -> None:
+    """Both formats carry the set content hash; logs written before it existed read back as None."""
+    records = planted_records(n_models=1, n_questions=4, content_hash=content_hash)
+    for got, _ in (
+        read_inspect_log(write_inspect_log(tmp_path / "log.eval", records)),
+        read_lmeval_samples(write_lmeval_run(tmp_path / "lm", records)),
+    ):
+        assert len(got) == 4 and {r.content_hash for r in got} == {content_hash}
+
+
+def test_lmeval_docs_carry_the_hash_of_the_questions_loaded() -> None:
+    from adaem_tasks.lm_eval_bridge import DOC_FIELDS, question_docs
+    from adaem_tasks.questions import content_hash, load_question_set
+
+    qset = load_question_set("seed-v1")
+    docs = question_docs("schwartz", qset)
+    assert all(tuple(doc) == DOC_FIELDS for doc in docs)
+    assert {doc["set_content_hash"] for doc in docs} == {content_hash(qset.questions)}
+    assert docs[0]["set_content_hash"] == qset.manifest.content_hash  # the shipped set is intact

@@ -8,7 +8,15 @@ import trueskill
 
 from adaem_tasks.rating.bootstrap import question_orders
 from adaem_tasks.rating.reference import reference_rate_loop
-from adaem_tasks.rating.trueskill_vec import TrueSkillParams, rate_chains, v_win, w_win
+from adaem_tasks.rating.trueskill_vec import (
+    TeamWeights,
+    TrueSkillParams,
+    rate_chains,
+    team_weight_table,
+    v_win,
+    w_win,
+)
+from adaem_tasks.rating.winrate import win_rates
 
 
 def random_problem(
@@ -25,15 +33,17 @@ def random_problem(
     return labels, valid
 
 
+@pytest.mark.parametrize("team_weights", ["sum", "mean"])
 @pytest.mark.parametrize(("seed", "n_models"), [(0, 4), (1, 7), (2, 16)])
-def test_equals_trueskill_rate_loop(seed: int, n_models: int) -> None:
+def test_equals_trueskill_rate_loop(seed: int, n_models: int, team_weights: TeamWeights) -> None:
+    """Unit weights, and partial-play weights 1 / team size passed as ``trueskill.rate(weights=)``."""
     labels, valid = random_problem(seed, 150, 3, n_models)
     params = TrueSkillParams()
     env = params.trueskill_env("scipy")
     orders = question_orders(150, replicates=2, seed=seed)  # a shuffle and two bootstrap resamples
-    result = rate_chains(labels, valid, orders, params)
+    result = rate_chains(labels, valid, orders, params, team_weights)
     for c in range(orders.shape[0]):
-        mu, sigma, _ = reference_rate_loop(labels, valid, orders[c], env)
+        mu, sigma, _ = reference_rate_loop(labels, valid, orders[c], env, team_weights)
         assert np.abs(result.mu[c] - mu).max() <= 1e-6
         assert np.abs(result.sigma[c] - sigma).max() <= 1e-6
     # it really moved: not a trivial equality of priors
@@ -56,11 +66,13 @@ def test_per_value_validity_equals_the_loop() -> None:
     assert np.abs(rate_chains(labels, valid, orders, params).mu - result.mu).max() > 0.1
 
 
-def test_equals_trueskill_rate_loop_with_other_environment() -> None:
+@pytest.mark.parametrize("team_weights", ["sum", "mean"])
+def test_equals_trueskill_rate_loop_with_other_environment(team_weights: TeamWeights) -> None:
     labels, valid = random_problem(3, 80, 2, 5)
     params = TrueSkillParams(mu=0.0, sigma=2.0, beta=1.5, tau=0.05, draw_probability=0.3)
-    result = rate_chains(labels, valid, np.arange(80)[None, :], params)
-    mu, sigma, _ = reference_rate_loop(labels, valid, np.arange(80), params.trueskill_env("scipy"))
+    result = rate_chains(labels, valid, np.arange(80)[None, :], params, team_weights)
+    env = params.trueskill_env("scipy")
+    mu, sigma, _ = reference_rate_loop(labels, valid, np.arange(80), env, team_weights)
     assert np.abs(result.mu[0] - mu).max() <= 1e-6
     assert np.abs(result.sigma[0] - sigma).max() <= 1e-6
 
@@ -104,6 +116,55 @@ def test_v_and_w_stay_finite_far_in_the_tail() -> None:
         assert vi == pytest.approx(env.v_win(xi, 0.0), rel=1e-12)
 
 
-def test_rejects_bad_shapes() -> None:
+def test_rejects_bad_shapes_and_weights() -> None:
     with pytest.raises(ValueError, match="labels must be"):
         rate_chains(np.zeros((3, 2)), np.zeros((3, 2)), np.zeros((1, 3), dtype=int))
+    with pytest.raises(ValueError, match="unknown team weights 'max'"):
+        rate_chains(np.zeros((3, 1, 2)), np.ones((3, 2)), np.zeros((1, 3), dtype=int), team_weights="max")  # type: ignore[arg-type]
+
+
+def test_team_weight_table() -> None:
+    # 1 winner and 3 losers; a fifth model sits out
+    win = np.array([[[True, False, False, False, False]]])
+    lose = np.array([[[False, True, True, True, False]]])
+    assert team_weight_table(win, lose, "sum").tolist() == [[[1.0, -1.0, -1.0, -1.0, 0.0]]]
+    mean = team_weight_table(win, lose, "mean")
+    assert mean[0, 0].tolist() == pytest.approx([1.0, -1 / 3, -1 / 3, -1 / 3, 0.0])
+    assert mean.sum() == pytest.approx(0.0)  # why the mean is translation-invariant
+
+
+def _asymmetric_problem(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """12 models, most values expressed by one or two of them: the 1-vs-11 matches of the issue."""
+    rng = np.random.default_rng(seed)
+    propensity = rng.choice([0.05, 0.05, 0.05, 0.3, 0.9], size=(1, 4, 12))
+    labels = rng.random((200, 4, 12)) < propensity
+    return labels, np.ones((200, 12), dtype=bool)
+
+
+def test_mean_weights_make_ratings_invariant_to_the_prior_mean() -> None:
+    labels, valid = _asymmetric_problem(0)
+    orders = question_orders(200, replicates=3, seed=0)
+    base = rate_chains(labels, valid, orders, TrueSkillParams(mu=25.0), "mean")
+    base_rates = win_rates(base.mu, base.sigma, 25 / 6)
+    for mu0 in (0.0, 50.0, 100.0, -40.0):
+        moved = rate_chains(labels, valid, orders, TrueSkillParams(mu=mu0), "mean")
+        assert np.abs((moved.mu - mu0) - (base.mu - 25.0)).max() <= 1e-9
+        assert np.abs(moved.sigma - base.sigma).max() <= 1e-12
+        assert np.abs(win_rates(moved.mu, moved.sigma, 25 / 6) - base_rates).max() <= 1e-9
+    assert np.abs(base.mu - 25.0).max() > 5.0  # the ratings did move
+
+
+def test_sum_weights_depend_on_the_prior_mean() -> None:
+    """The documented effect: with unit weights a team's strength is a sum, so mu0 itself moves results."""
+    labels, valid = _asymmetric_problem(0)
+    orders = question_orders(200, replicates=0, seed=0)
+    rates = {}
+    for mu0 in (0.0, 25.0, 50.0, 100.0):
+        chains = rate_chains(labels, valid, orders, TrueSkillParams(mu=mu0), "sum")
+        rates[mu0] = win_rates(chains.mu, chains.sigma, 25 / 6)[0]
+    shift = max(np.abs(rates[m] - rates[25.0]).max() for m in rates)
+    assert shift > 0.1
+    order_changes = sum(
+        not np.array_equal(np.argsort(rates[m], axis=-1), np.argsort(rates[25.0], axis=-1)) for m in rates
+    )
+    assert order_changes >= 2  # and it reorders models
