@@ -21,9 +21,12 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+from inspect_ai._util.error import PrerequisiteError
+
 __all__ = [
     "DEBUG_ENV",
     "InputError",
+    "TaskInputError",
     "as_prerequisite_error",
     "debug_requested",
     "install_excepthook",
@@ -62,14 +65,21 @@ def plain_text(message: Any) -> str:
         return text
 
 
-def as_prerequisite_error(exc: BaseException, context: str = "") -> Exception:
+class TaskInputError(PrerequisiteError, InputError):
+    """Bad input found while an Inspect task is built.
+
+    A ``PrerequisiteError``, so ``inspect eval`` prints just the message and exits 1; and a
+    ``ValueError`` (:class:`InputError`), so Python callers can catch it like any bad argument.
+    """
+
+
+def as_prerequisite_error(exc: BaseException, context: str = "") -> TaskInputError:
     """Inspect's "print this message, exit 1" error for ``exc`` (its message escaped for rich)."""
-    from inspect_ai._util.error import PrerequisiteError
     from rich.markup import escape
 
     text = f"{context}: {exc}" if context else str(exc)
-    error = PrerequisiteError(escape(text))
-    error.args = (text,)  # str(error) is the plain message, for logs and tests
+    error = TaskInputError(escape(text))
+    error.args = (text,)  # str(error) is the plain message, for logs and callers
     return error
 
 
