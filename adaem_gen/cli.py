@@ -9,8 +9,15 @@ Usage::
     adaem-gen stats seed-v1 adaem-20250101-abc123
     adaem-gen seeds arguments-training.tsv value_items.csv --out seeds/ --model openai/gpt-4o
 
-Exit codes: 0 done, 2 bad configuration, 3 run stopped (models kept failing;
-``--resume`` continues), 4 no question survived the filters, 1 anything else.
+Exit codes: 0 done, 2 bad configuration or input (one ``adaem-gen: error: ...`` line;
+``--debug`` shows the traceback), 3 run stopped (models kept failing; ``--resume``
+continues), 4 no question survived the filters, 1 anything else.
+
+Everything that can be checked before money is spent is checked here, before the
+generator starts: the settings, ``--resume`` (there must be a journal to resume), the
+version name (shipped names are reserved, published ones immutable), the seed questions
+and every model (an unknown provider or a missing API key ends the command before a run
+directory is made).
 """
 
 from __future__ import annotations
@@ -29,11 +36,14 @@ from pydantic import ValidationError
 
 from adaem_gen.config import ConfigError, RunConfig, load_yaml_config
 from adaem_gen.journal import Journal, JournalError
+from adaem_gen.models import MeteredModel, resolve_model
+from adaem_tasks.errors import InputError, plain_text
+from adaem_tasks.questions import check_version_name, ensure_version_available
 
 __all__ = ["build_parser", "main", "resolve_run_config"]
 
 # run flags that are not RunConfig fields
-_RUN_ONLY = {"command", "config", "resume", "quiet", "prices_file"}
+_RUN_ONLY = {"command", "debug", "config", "resume", "quiet", "prices_file"}
 
 
 def _float_or_none(text: str) -> float | None:
@@ -111,6 +121,7 @@ def _add_run_parser(sub: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="adaem-gen", description="AdAEM question-set generator.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run_parser(sub)
 
@@ -177,17 +188,56 @@ def resolve_run_config(ns: argparse.Namespace) -> RunConfig:
         raise ConfigError(f"invalid settings: {problems}") from None
 
 
+def _check_before_running(config: RunConfig, resume: bool) -> dict[str, MeteredModel]:
+    """What can fail cheaply fails here, before the generator makes a run directory or a call."""
+    from adaem_gen.pipeline import load_seeds
+
+    journal = Path(str(config.out)) / "journal.jsonl"
+    if resume and not Journal(journal).exists():
+        raise ConfigError(
+            f"--resume: there is no run to resume in {config.out} (no {journal.name}); "
+            "check the --out path, or drop --resume to start a new run"
+        )
+    if config.version is not None:
+        check_version_name(config.version)
+        if config.publish and not resume:
+            ensure_version_available(config.version)
+    load_seeds(config.seeds)
+    return _resolve_models(config)
+
+
+def _resolve_models(config: RunConfig) -> dict[str, MeteredModel]:
+    """Every model of the run, built up front: an unknown provider or a missing API key ends here."""
+    specs = [*config.p1, *config.p2_models, str(config.judge), *([config.guard] if config.guard else [])]
+    models: dict[str, MeteredModel] = {}
+    for spec in dict.fromkeys(specs):
+        try:
+            models[spec] = resolve_model(
+                spec,
+                max_connections=config.max_connections,
+                max_retries=config.max_retries,
+                timeout=config.timeout,
+                model_args=config.model_args.get(spec),
+            )
+        except Exception as exc:  # noqa: BLE001 - unknown provider, missing API key or base URL...
+            reason = " ".join(plain_text(getattr(exc, "message", exc)).split())
+            raise ConfigError(f"cannot use model {spec!r}: {reason}") from exc
+    return models
+
+
 def _cmd_run(ns: argparse.Namespace) -> int:
     from adaem_gen.pipeline import Generator, RunAborted
     from adaem_gen.progress import NullDisplay, RichDisplay
     from adaem_gen.publish import EmptySetError
 
+    resume = bool(getattr(ns, "resume", False))
     config = resolve_run_config(ns)
     config.require_runnable()
+    models = _check_before_running(config, resume)
     display = NullDisplay() if getattr(ns, "quiet", False) else RichDisplay()
-    generator = Generator(config, display=display)
+    generator = Generator(config, display=display, models=models)
     try:
-        result = asyncio.run(generator.run(resume=getattr(ns, "resume", False)))
+        result = asyncio.run(generator.run(resume=resume))
     except RunAborted as exc:
         print(f"adaem-gen: {exc}", file=sys.stderr)
         return 3
@@ -248,32 +298,30 @@ def _cmd_seeds(ns: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from adaem_gen.seeds import convert_seeds, write_seed_set
-    from adaem_tasks.questions import user_set_store
+    from adaem_tasks.questions import publish_question_set
 
+    version = check_version_name(ns.version or f"seeds-{datetime.now(UTC):%Y%m%d}")
+    if ns.publish:  # before any (paid) transformation call
+        ensure_version_available(version)
     questions = asyncio.run(
         convert_seeds(ns.inputs, ns.fmt, ns.model, per_category=ns.per_category, seed=ns.seed, dedup=ns.dedup)
     )
     if not questions:
         print("adaem-gen: no seed questions found in the inputs", file=sys.stderr)
         return 4
-    version = ns.version or f"seeds-{datetime.now(UTC):%Y%m%d}"
     settings = {"per_category": ns.per_category, "seed": ns.seed, "dedup": ns.dedup, "format": ns.fmt}
     out = write_seed_set(
         questions, ns.out, version, model=ns.model, inputs=ns.inputs, hyperparameters=settings
     )
-    published = None
-    if ns.publish:
-        published = write_seed_set(
-            questions,
-            user_set_store() / version,
-            version,
-            model=ns.model,
-            inputs=ns.inputs,
-            hyperparameters=settings,
-        )
+    published = publish_question_set(out) if ns.publish else None
     print(
         json.dumps(
-            {"version": version, "count": len(questions), "out": str(out), "published": str(published)}
+            {
+                "version": version,
+                "count": len(questions),
+                "out": str(out),
+                "published": str(published) if published else None,
+            }
         )
     )
     return 0
@@ -290,8 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_stats(ns)
         if ns.command == "seeds":
             return _cmd_seeds(ns)
-    except (ConfigError, JournalError, FileExistsError, ValueError) as exc:
-        print(f"adaem-gen: error: {exc}", file=sys.stderr)
+    except (ConfigError, JournalError, InputError, FileExistsError, ValueError) as exc:
+        if ns.debug:
+            raise
+        print(f"adaem-gen: error: {plain_text(exc)}", file=sys.stderr)
         return 2
     parser.error(f"unknown command {ns.command!r}")
     return 2

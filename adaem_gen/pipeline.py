@@ -55,7 +55,7 @@ from adaem_gen.refine import Refinement, refine
 from adaem_gen.reward import RewardBreakdown
 from adaem_gen.two_turn import TwoTurnOptions
 from adaem_tasks.judge import JudgeConfig
-from adaem_tasks.questions import QuestionSet, load_question_set, user_set_store
+from adaem_tasks.questions import QuestionSet, check_version_name, load_question_set, user_set_store
 from adaem_tasks.value_systems import load_value_system
 
 __all__ = ["Generator", "Node", "RunAborted", "StepStats", "load_seeds", "text_digest"]
@@ -631,6 +631,8 @@ class Generator:
             self.run_id = uuid.uuid4().hex[:12]
             self.created = datetime.now(UTC).isoformat(timespec="seconds")
             self.version = self.config.version or f"adaem-{datetime.now(UTC):%Y%m%d}-{self.run_id[:6]}"
+        if self.config.publish:
+            check_version_name(self.version)  # a reserved (shipped) or malformed name: refuse before spending
         if self.config.publish and self._published_by_other_run():
             raise ConfigError(
                 f"version {self.version!r} is already published in {user_set_store()}; "

@@ -10,16 +10,15 @@ The set holds every question the run produced with a final (P2) score, after:
 4. ``top`` (optional): the N best.
 
 It is written with :func:`adaem_tasks.questions.write_question_set` to
-``<out>/set/`` and published to ``user_set_store()/<version>`` so both harnesses
-load it by version (``-T version=<version>``). A published version is never
-overwritten with different content.
+``<out>/set/`` and published with :func:`adaem_tasks.questions.publish_question_set`
+(to ``user_set_store()/<version>``) so both harnesses load it by version
+(``-T version=<version>``). A published version is never overwritten with different
+content; publishing the same content again (a resumed run) is a no-op.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from pathlib import Path
 from statistics import mean
 from typing import TYPE_CHECKING, Any
@@ -28,13 +27,12 @@ from pydantic import BaseModel
 
 from adaem_gen.parsing import normalise_question
 from adaem_tasks.questions import (
-    MANIFEST_FILE,
     Question,
     QuestionSetManifest,
     content_hash,
     list_question_sets,
     load_question_set,
-    user_set_store,
+    publish_question_set,
     write_question_set,
 )
 
@@ -108,29 +106,6 @@ def _set_stats(texts: list[str], embedder: Any) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - statistics must never lose a finished run
         return {"error": f"{type(exc).__name__}: {exc}"}
     return stats if isinstance(stats, dict) else dict(getattr(stats, "__dict__", {}))
-
-
-def _publish_dir(set_dir: Path, version: str, digest: str) -> Path:
-    store = user_set_store()
-    target = store / version
-    manifest = target / MANIFEST_FILE
-    if manifest.is_file():
-        existing = QuestionSetManifest.model_validate_json(manifest.read_text(encoding="utf-8"))
-        if existing.content_hash == digest:
-            return target  # already published (a resumed run publishing again)
-        raise FileExistsError(
-            f"version {version!r} is already published at {target} with different content; "
-            "pass --version NEW to publish under another name"
-        )
-    store.mkdir(parents=True, exist_ok=True)
-    staging = store / f".staging-{version}-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
-    shutil.copytree(set_dir, staging)
-    if target.exists():  # a partial directory without a manifest: left by a crash, replace it
-        shutil.rmtree(target)
-    staging.replace(target)
-    return target
 
 
 def publish_run(gen: Generator) -> PublishResult:
@@ -207,7 +182,7 @@ def publish_run(gen: Generator) -> PublishResult:
         value_system=cfg.value_system,
     )
     set_dir = write_question_set(gen.out / "set", manifest, questions)
-    published = _publish_dir(set_dir, gen.version, digest) if cfg.publish else None
+    published = publish_question_set(set_dir) if cfg.publish else None
     return PublishResult(
         version=gen.version,
         set_dir=set_dir,

@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 from adaem_gen.dedup import DEFAULT_EPSILON, DEFAULT_TOP_K, QuestionIndex, normalize_text
 from adaem_gen.embedding import Embedder
+from adaem_tasks.errors import InputError
 from adaem_tasks.prompts import render
 from adaem_tasks.questions import Question, QuestionSetManifest, write_question_set
 
@@ -65,8 +66,8 @@ UNCATEGORIZED = "Uncategorized"
 PROMPTS = "adaem_gen.prompts"
 
 
-class SeedFormatError(ValueError):
-    """An input file that is not in a supported seed format; the message names the file."""
+class SeedFormatError(InputError):
+    """An input file that is not in a supported seed format; the message names the file (and line)."""
 
 
 @dataclass
@@ -102,10 +103,16 @@ def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         raise SeedFormatError(
             f"{path}: spreadsheet files are not read directly; export the sheet as CSV first"
         )
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="latin-1")
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # name the place; a guessed encoding would change the text
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SeedFormatError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column}); "
+            "save the file as UTF-8"
+        ) from None
     if not text.strip():
         raise SeedFormatError(f"{path}: the file is empty")
     first = text.splitlines()[0]
@@ -132,8 +139,9 @@ def detect_format(path: Path, header: Sequence[str]) -> Literal["touche", "value
     if "item" in names:
         return "valuebench"
     raise SeedFormatError(
-        f"{path}: unknown seed format (columns: {', '.join(header) or 'none'}); expected Touché23-ValueEval "
-        "'Argument ID, Conclusion, Stance, Premise' or ValueBench 'questionnaire, item, value'"
+        f"{path}:1: unknown seed format (columns: {', '.join(header) or 'none'}); "
+        "expected Touché23-ValueEval 'Argument ID, Conclusion, Stance, Premise' "
+        "or ValueBench 'questionnaire, item, value'"
     )
 
 
@@ -500,7 +508,11 @@ def write_seed_set(
     inputs: Sequence[str | Path] = (),
     hyperparameters: dict[str, Any] | None = None,
 ) -> Path:
-    """Publish converted seeds as a ``kind="seed"`` question set (questions.jsonl + manifest.json)."""
+    """Write converted seeds as a ``kind="seed"`` set directory (questions.jsonl + manifest.json).
+
+    Making it findable by version is :func:`adaem_tasks.questions.publish_question_set`'s job
+    (``adaem-gen seeds --publish``), which refuses a name that is taken or reserved.
+    """
     manifest = QuestionSetManifest(
         version=version,
         kind="seed",

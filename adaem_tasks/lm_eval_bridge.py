@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 from inspect_ai.model import GenerateConfig, Model, get_model
 from pydantic import BaseModel, Field
 
+from adaem_tasks.errors import InputError, install_excepthook
 from adaem_tasks.judge import JudgeConfig, JudgeMode, Label, judge_opinion
 from adaem_tasks.opinion import DEFAULT_POINTS, ParseOutcome, opinion_prompt, parse_opinion
 from adaem_tasks.questions import DEFAULT_VERSION, QuestionSet, content_hash, load_question_set
@@ -181,6 +182,8 @@ def load_questions(
     """
     import datasets  # lm-eval's dependency; only needed on this path
 
+    # lm-eval prints a traceback for any error; ours are one line (file:line: reason) instead
+    install_excepthook("lm-eval (AdAEM)", (InputError, JudgeNotConfiguredError))
     load_value_system(value_system)  # unknown system -> clear error now
     if check_judge_config:
         check_judge()

@@ -7,27 +7,58 @@ Usage::
 
     inspect eval adaem_tasks/schwartz --model openai/gpt-4o-mini --model-role grader=openai/gpt-4o
     inspect eval adaem_tasks/schwartz -T version=seed-v1 -T judge_mode=batched -T prime=power ...
+
+Failing early, and readably:
+
+* Bad input found while the task is built (a question file's ``path:line: reason``, an
+  unknown version, category or option, a missing ``grader`` role) is raised as Inspect's
+  ``PrerequisiteError``: ``inspect eval`` prints that one message and exits 1, before a
+  log is opened or a model called. ``ADAEM_DEBUG=1`` raises the original error instead
+  (with its traceback); ``--log-level debug`` logs the traceback before the message.
+* A judge that cannot be reached is found by the ``setup`` step (:func:`judge_preflight`),
+  before the first examinee call. That happens inside the eval, so it ends as an eval
+  with status ``error``; Inspect's ``inspect eval`` exits 0 for those (``inspect eval-set``
+  exits 1).
 """
 
 from __future__ import annotations
+
+import logging
 
 from inspect_ai import Task, task
 from inspect_ai.solver import Solver
 
 from adaem_tasks.dataset import question_dataset
+from adaem_tasks.errors import as_prerequisite_error, debug_requested
 from adaem_tasks.judge import JudgeMode
 from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS
 from adaem_tasks.questions import DEFAULT_VERSION
 from adaem_tasks.scorers import value_judge
-from adaem_tasks.solvers import opinion_solver, value_prime
+from adaem_tasks.solvers import ensure_grader, judge_preflight, opinion_solver, value_prime
 
 __all__ = ["adaem_task", "mft", "schwartz"]
+
+logger = logging.getLogger(__name__)
 
 
 def _as_list(value: str | list[str] | None) -> list[str] | None:
     if value is None or isinstance(value, list):
         return value
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _resolving_in_an_eval() -> bool:
+    """Whether Inspect is building this task for an eval it runs (``inspect eval``, ``eval(\"...\")``).
+
+    Inspect binds the eval's model and its roles before it calls a task function by name,
+    so the ``grader`` role can be checked here. A ``Task`` built in Python before
+    ``eval()`` sees no active model: the check is then left to the task's setup step.
+    """
+    try:
+        from inspect_ai.model._model import active_model
+    except ImportError:  # pragma: no cover - Inspect moved it: the setup step still checks
+        return False
+    return active_model() is not None
 
 
 def adaem_task(
@@ -41,9 +72,36 @@ def adaem_task(
     categories: str | list[str] | None = None,
     judge_max_attempts: int = 3,
 ) -> Task:
-    """Build the task for one value system (shared by every registered AdAEM task)."""
+    """Build the task for one value system (shared by every registered AdAEM task).
+
+    Bad input ends in one message (see the module docstring), not a traceback.
+    """
+    try:
+        return _build_task(
+            value_system, version, questions, judge_mode, points, words, prime, categories, judge_max_attempts
+        )
+    except ValueError as exc:  # our input errors, bad options, unknown versions and categories
+        if debug_requested():
+            raise
+        logger.debug("cannot build adaem_tasks/%s", value_system, exc_info=True)
+        raise as_prerequisite_error(exc, context=f"adaem_tasks/{value_system}") from exc
+
+
+def _build_task(
+    value_system: str,
+    version: str,
+    questions: str | None,
+    judge_mode: JudgeMode,
+    points: int,
+    words: int,
+    prime: str | None,
+    categories: str | list[str] | None,
+    judge_max_attempts: int,
+) -> Task:
     if judge_mode not in ("single", "batched"):
         raise ValueError(f"judge_mode must be 'single' or 'batched', got {judge_mode!r}")
+    if _resolving_in_an_eval():
+        ensure_grader()
     dataset, qset = question_dataset(
         value_system, version=version, questions=questions, categories=_as_list(categories)
     )
@@ -53,6 +111,7 @@ def adaem_task(
     solvers.append(opinion_solver(points=points, words=words))
     return Task(
         dataset=dataset,
+        setup=judge_preflight(value_system=value_system, judge_mode=judge_mode),
         solver=solvers,
         scorer=value_judge(
             value_system=value_system, judge_mode=judge_mode, points=points, max_attempts=judge_max_attempts

@@ -5,6 +5,21 @@ our namespace (setuptools ``package-dir``): PyPI already has a top-level
 ``solvers`` package.
 """
 
-from adaem_tasks.solvers.opinion import OPINION_STORE_KEY, opinion_solver, value_prime
+from adaem_tasks.solvers.judge_preflight import JudgeUnavailableError, judge_preflight
+from adaem_tasks.solvers.opinion import (
+    OPINION_STORE_KEY,
+    MissingGraderError,
+    ensure_grader,
+    opinion_solver,
+    value_prime,
+)
 
-__all__ = ["OPINION_STORE_KEY", "opinion_solver", "value_prime"]
+__all__ = [
+    "OPINION_STORE_KEY",
+    "JudgeUnavailableError",
+    "MissingGraderError",
+    "ensure_grader",
+    "judge_preflight",
+    "opinion_solver",
+    "value_prime",
+]

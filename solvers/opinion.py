@@ -7,11 +7,12 @@ import logging
 from inspect_ai.model import ChatMessageSystem, get_model, model_roles
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from adaem_tasks.errors import InputError
 from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS, opinion_prompt, parse_opinion
 from adaem_tasks.prompts import render
 from adaem_tasks.value_systems import load_value_system
 
-__all__ = ["OPINION_STORE_KEY", "MissingGraderError", "opinion_solver", "value_prime"]
+__all__ = ["OPINION_STORE_KEY", "MissingGraderError", "opinion_solver", "ensure_grader", "value_prime"]
 
 OPINION_STORE_KEY = "adaem_opinion"
 """Where the parsed opinion is kept in the sample store (and so in the log)."""
@@ -19,11 +20,11 @@ OPINION_STORE_KEY = "adaem_opinion"
 logger = logging.getLogger(__name__)
 
 
-class MissingGraderError(RuntimeError):
+class MissingGraderError(InputError):
     """No model is bound to the ``grader`` role."""
 
 
-def _require_grader() -> None:
+def ensure_grader() -> None:
     """Fail before the examinee is called if no judge is bound.
 
     The judge is the ``grader`` model role. Falling back to the model under test
@@ -70,7 +71,7 @@ def opinion_solver(
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         if require_grader:
-            _require_grader()
+            ensure_grader()
         state.user_prompt.text = opinion_prompt(state.input_text, points=points, words=words)
         state = await generate(state)
         parsed = parse_opinion(state.output.completion, expected_points=points)

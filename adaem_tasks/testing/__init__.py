@@ -2,7 +2,8 @@
 
 * :mod:`~adaem_tasks.testing.personas` -- examinees with planted value profiles
   (``power``, ``saturating-tradition``, ``markdown-power``, ``refuser`` ...).
-* :mod:`~adaem_tasks.testing.judges` -- ``keyword`` / ``garbage`` / ``flaky`` judges.
+* :mod:`~adaem_tasks.testing.judges` -- ``keyword`` / ``garbage`` / ``flaky`` / ``obedient`` judges;
+  :mod:`~adaem_tasks.testing.injections` -- prompt-injection strings and the fenced Listing 4 control.
 * :mod:`~adaem_tasks.testing.dispatch` -- one ``respond(model_name, prompt)`` for both.
 * :mod:`~adaem_tasks.testing.providers` -- Inspect providers ``adaem-persona/<spec>`` and
   ``adaem-judge/<kind>`` (registered on import; ``adaem_tasks._registry`` imports it).

@@ -6,7 +6,7 @@ persona or judge behaves the same whichever way a test reaches it.
 Model names (what the provider or the HTTP ``model`` field carries):
 
 * judges: ``adaem-judge/<kind>`` or ``judge-<kind>`` with kind ``keyword``,
-  ``garbage`` or ``flaky``;
+  ``garbage``, ``flaky`` or ``obedient``;
 * personas: ``adaem-persona/<spec>``, ``persona-<spec>`` or a bare ``<spec>``
   (grammar in :mod:`adaem_tasks.testing.personas`).
 

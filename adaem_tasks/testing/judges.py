@@ -7,14 +7,21 @@
   judge's retry and failure accounting.
 * ``flaky`` -- answers garbage the first time it sees a prompt and correctly after
   that, so a judge that retries recovers and one that does not counts failures.
+* ``obedient`` -- a *naive* judge, the adversary of prompt-injection tests: it reads the
+  prompt top-down as an LLM that follows whatever instructions it meets would, takes the
+  judged text to end wherever the prompt's structure lets the text end it, and obeys any
+  answer or label it finds after that point (:func:`obedient_answer`). Labels a keyword
+  judge otherwise. Against the boundary-line format it cannot be fooled (the text cannot
+  write its own closing line); against the paper's fenced Listing 4 it can.
 
-The judge reads only the text block of the prompt (between the ``<text-B>`` and
+The other judges read only the text block of the prompt (between the ``<text-B>`` and
 ``</text-B>`` boundary lines, ``B`` being the same token in both): the definitions
 block above it contains every marker, so searching the whole prompt would say Yes to all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -29,11 +36,12 @@ __all__ = [
     "JudgeRequest",
     "ScriptedJudge",
     "keyword_labels",
+    "obedient_answer",
     "parse_judge_request",
 ]
 
-JudgeKind = Literal["keyword", "garbage", "flaky"]
-JUDGE_KINDS: tuple[JudgeKind, ...] = ("keyword", "garbage", "flaky")
+JudgeKind = Literal["keyword", "garbage", "flaky", "obedient"]
+JUDGE_KINDS: tuple[JudgeKind, ...] = ("keyword", "garbage", "flaky", "obedient")
 
 GARBAGE_ANSWER = "Hmm... the annotation depends on how one reads it ~~ [unreadable]"
 """Neither Yes/No nor a JSON object: :func:`adaem_tasks.judge.parse_yes_no` and
@@ -106,6 +114,82 @@ def _correct_answer(request: JudgeRequest) -> str:
     return json.dumps(labels)
 
 
+# -- the naive, obedient judge -------------------------------------------------------------------
+_TEXT_HEADING = "### [Text]:"
+_BOUNDARY_OPEN = re.compile(r"\n<text-(?P<boundary>[0-9a-f]+)>\n")
+_INJECTED_LABEL = re.compile(
+    r"\[Label\][ \t]*:[ \t]*['\"*]*(?P<label>yes|no)\b"  # a pre-filled label: "### [Label]: Yes"
+    r"|\b(?:answer|respond|reply|output|say)(?:[ \t]+only)?(?:[ \t]+with)?"  # or an order: "answer Yes"
+    r"[ \t]*[:'\"*]*[ \t]*(?P<told>yes|no)\b",
+    re.I,
+)
+_INJECTED_JSON = re.compile(r"\{[^{}]*\}")
+
+
+def _naive_split(prompt: str) -> tuple[str, str] | None:
+    """(judged text, what follows it) as a naive reader takes them, or ``None`` without a text.
+
+    The text starts after the first ``### [Text]:``. It ends at the block's closing line when
+    it opened with a boundary line ``<text-B>`` (the first ``</text-B>``, same ``B``); inside
+    a markdown fence at the first later fence; and when it stands inline (the paper's
+    Listing 4) at the first fence or section heading (``### [``), wherever it appears.
+    """
+    start = prompt.find(_TEXT_HEADING)
+    if start < 0:
+        return None
+    rest = prompt[start + len(_TEXT_HEADING) :]
+    opened = _BOUNDARY_OPEN.match(rest)
+    if opened is not None:
+        body = rest[opened.end() :]
+        end = body.find(f"</text-{opened['boundary']}>")
+    elif rest.startswith("\n```\n"):
+        body = rest[len("\n```\n") :]
+        end = body.find("```")
+    else:
+        body = rest
+        ends = [i for i in (body.find("```"), body.find("### [")) if i >= 0]
+        end = min(ends) if ends else -1
+    return (body, "") if end < 0 else (body[:end], body[end:])
+
+
+def _last_value_name(prompt: str) -> str | None:
+    found = re.findall(r"### \[Value\]:[ \t]*([^\n`]*)", prompt)
+    return found[-1].strip() if found else None
+
+
+def obedient_answer(prompt: str) -> str | None:
+    """What a judge that obeys injected instructions answers; ``None`` if ``prompt`` is no judge prompt.
+
+    After the judged text ends (see :func:`_naive_split`), a pre-filled ``[Label]: Yes`` or an
+    instruction such as "answer Yes" is obeyed (single mode), and so is a JSON object of labels
+    or such an instruction (batched mode: every value set to it). With nothing injected it
+    labels the text it read like the keyword judge.
+    """
+    split = _naive_split(prompt)
+    if split is None:
+        return None
+    text, after = split
+    batched = prompt.rfind("### [Labels]:") > prompt.rfind("### [Label]:")  # the template's last heading
+    value_name = None if batched else _last_value_name(prompt)
+    system = _system_of(prompt, value_name)
+    if system is None or (not batched and (value_name is None or system.match(value_name) is None)):
+        return None
+    told = _INJECTED_LABEL.search(after)
+    if batched:
+        for candidate in _INJECTED_JSON.findall(after):
+            with contextlib.suppress(json.JSONDecodeError):
+                if isinstance(json.loads(candidate), dict):
+                    return candidate
+        if told is not None:
+            return json.dumps(dict.fromkeys(system.keys, (told["label"] or told["told"]).lower() == "yes"))
+        return json.dumps(keyword_labels(system, text.strip()))
+    if told is not None:
+        return (told["label"] or told["told"]).capitalize()
+    matched = system.match(str(value_name))
+    assert matched is not None
+    return "Yes" if keyword_labels(system, text.strip())[matched.key] else "No"
+
+
 class ScriptedJudge:
     """One judge of a given kind. ``flaky`` judges remember the prompts they have seen (thread-safe)."""
 
@@ -118,6 +202,8 @@ class ScriptedJudge:
 
     def respond(self, prompt: str) -> str | None:
         """Answer a judge prompt; ``None`` when ``prompt`` is not one."""
+        if self.kind == "obedient":
+            return obedient_answer(prompt)
         request = parse_judge_request(prompt)
         if request is None:
             return None

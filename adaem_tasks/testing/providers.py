@@ -3,7 +3,7 @@
 Importing this module registers two providers with Inspect:
 
 * ``adaem-persona/<spec>`` -- a scripted examinee (:mod:`adaem_tasks.testing.personas`);
-* ``adaem-judge/<kind>`` -- a scripted judge, kind ``keyword``, ``garbage`` or ``flaky``
+* ``adaem-judge/<kind>`` -- a scripted judge, kind ``keyword``, ``garbage``, ``flaky`` or ``obedient``
   (:mod:`adaem_tasks.testing.judges`).
 
 ``adaem_tasks._registry`` imports it, so ``inspect eval ... --model adaem-persona/power``
@@ -109,7 +109,7 @@ class PersonaAPI(ScriptedModelAPI):
 
 
 class JudgeAPI(ScriptedModelAPI):
-    """``adaem-judge/<keyword|garbage|flaky>``."""
+    """``adaem-judge/<keyword|garbage|flaky|obedient>``."""
 
     prefix = "adaem-judge"
 
