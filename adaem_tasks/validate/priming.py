@@ -52,7 +52,7 @@ TASKS = ("adaem_tasks/schwartz", "adaem_tasks/mft")
 UNPRIMED = "unprimed"
 _PRIMED = "primed:"
 MEASURES = ("target", "same_group", "opposite_group")
-_RUN_ONLY = ("model_role", "task_arg", "limit", "max_connections", "retry_attempts")
+_RUN_ONLY = ("model_role", "task_arg", "limit", "max_connections", "max_tasks", "retry_attempts")
 
 
 @dataclass
@@ -446,7 +446,8 @@ def run_evals(ns: argparse.Namespace, targets: Sequence[str]) -> tuple[list[str]
         tasks = [factory(**task_args)] + [factory(**task_args, prime=key) for key in targets]
     except TypeError as exc:
         raise StudyInputError(f"-T: {exc} (the task options are listed in the README)") from None
-    options: dict[str, Any] = {}
+    # the unprimed and primed tasks share the model's connection limit, so they can run side by side
+    options: dict[str, Any] = {"max_tasks": ns.max_tasks or len(tasks)}
     if ns.max_connections is not None:
         options["max_connections"] = ns.max_connections
     if ns.retry_attempts is not None:
@@ -530,6 +531,7 @@ def register(subparsers: Any) -> None:
         help="task option, as for inspect",
     )
     parser.add_argument("--max-connections", type=int, help="concurrent model connections (Inspect)")
+    parser.add_argument("--max-tasks", type=int, help="tasks run at once (default: all of them)")
     parser.add_argument("--retry-attempts", type=int, help="eval_set retries of a failed run (Inspect)")
     parser.add_argument("--display", default=None, choices=["full", "rich", "plain", "log", "none"])
     parser.add_argument("--set-version", help="use only logs of this question-set version")
