@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 from adaem_tasks.rating import Problem, RankConfig, rank_alignment
 from adaem_tasks.validate.logsets import LogSet, StudyInputError, load_log_set
 from adaem_tasks.validate.output import add_output_options, finish, percent, value_labels, write_json
-from adaem_tasks.validate.stats import expression_rates, percentile_interval
+from adaem_tasks.validate.stats import expression_rates, finite_mean, finite_range, percentile_interval
 
 __all__ = ["SetResult", "informativeness_study", "pair_distances", "register", "separability"]
 
@@ -95,7 +95,7 @@ class SetResult:
     @property
     def win_rate_spread(self) -> NDArray[np.float64]:
         """Per value, max - min win rate over the models."""
-        return np.nanmax(self.win_rate, axis=0) - np.nanmin(self.win_rate, axis=0)
+        return finite_range(self.win_rate, axis=0)
 
 
 @dataclass
@@ -221,7 +221,7 @@ def informativeness_study(
 def _set_json(s: SetResult, models: list[str]) -> dict[str, Any]:
     a = s.logset.alignment
     spread = s.win_rate_spread
-    rate_spread = np.nanmax(s.rates, axis=1) - np.nanmin(s.rates, axis=1)
+    rate_spread = finite_range(s.rates, axis=1)
     distances = pair_distances(s.rates)
     return {
         "label": s.label,
@@ -234,7 +234,7 @@ def _set_json(s: SetResult, models: list[str]) -> dict[str, Any]:
         "saturated_share": s.saturated_share,
         "saturated_cells": s.saturated,
         "known_cells": s.cells,
-        "win_rate_spread": float(np.nanmean(spread)) if np.isfinite(spread).any() else math.nan,
+        "win_rate_spread": finite_mean(spread),
         "per_value": {
             v: {"rate_spread": float(rate_spread[j]), "win_rate_spread": float(spread[j])}
             for j, v in enumerate(a.values)
@@ -306,7 +306,7 @@ def write_csv(sets: list[SetResult], path: Path) -> Path:
         )
         for s in sets:
             spread = s.win_rate_spread
-            nums = [s.separability, s.ci[0], s.ci[1], s.saturated_share, float(np.nanmean(spread))]
+            nums = [s.separability, s.ci[0], s.ci[1], s.saturated_share, finite_mean(spread)]
             writer.writerow(
                 [s.label, s.logset.alignment.set_version, len(s.logset.alignment.question_ids)]
                 + ["" if not math.isfinite(x) else f"{x:.6g}" for x in nums]
@@ -328,7 +328,7 @@ def format_table(sets: list[SetResult], differences: list[Difference], level: fl
     for s in sets:
         a = s.logset.alignment
         sep = f"{percent(s.separability)} [{percent(s.ci[0])}, {percent(s.ci[1])}]"
-        spread = float(np.nanmean(s.win_rate_spread))
+        spread = finite_mean(s.win_rate_spread)
         lines.append(
             f"{s.label:<{width}}  {a.set_version:<{vwidth}}  {len(a.question_ids):>9}  {sep:>28}  "
             f"{percent(s.saturated_share):>8}%  {percent(spread):>15}"

@@ -36,7 +36,13 @@ from numpy.typing import NDArray
 from adaem_tasks.rating import Alignment, RankConfig, rank_alignment
 from adaem_tasks.validate.logsets import StudyInputError, load_log_set
 from adaem_tasks.validate.output import add_output_options, finish, value_labels, write_json
-from adaem_tasks.validate.stats import coefficient_of_variation, cronbach_alpha, expression_rates, summarize
+from adaem_tasks.validate.stats import (
+    coefficient_of_variation,
+    cronbach_alpha,
+    expression_rates,
+    finite_mean,
+    summarize,
+)
 
 __all__ = ["MetricReliability", "fold_assignments", "register", "reliability_study"]
 
@@ -99,12 +105,12 @@ def _measure(metric: str, per_replicate: list[NDArray[np.float64]]) -> MetricRel
         subjects = results.reshape(results.shape[0], -1).T  # (models * values, folds)
         alpha.append(cronbach_alpha(subjects))
         ratios = coefficient_of_variation(subjects)
-        cv.append(float(np.nanmean(ratios)) if np.isfinite(ratios).any() else math.nan)
+        cv.append(finite_mean(ratios))
         no_cv.append(int(np.isnan(ratios).sum()))
         dropped.append(int(np.isnan(subjects).any(axis=1).sum()))
         value_alpha.append([cronbach_alpha(results[:, :, v].T) for v in range(results.shape[2])])
         value_ratios = [coefficient_of_variation(results[:, :, v].T) for v in range(results.shape[2])]
-        value_cv.append([float(np.nanmean(r)) if np.isfinite(r).any() else math.nan for r in value_ratios])
+        value_cv.append([finite_mean(r) for r in value_ratios])
     return MetricReliability(
         metric,
         np.asarray(alpha),
@@ -148,17 +154,13 @@ def reliability_study(
 # -- output --------------------------------------------------------------------------------------------------
 
 
-def _mean(values: NDArray[np.float64]) -> float:
-    return float(np.nanmean(values)) if np.isfinite(values).any() else math.nan
-
-
 def _metric_json(m: MetricReliability, values: list[str]) -> dict[str, Any]:
     return {
-        "cronbach_alpha": _mean(m.alpha),
-        "cv": _mean(m.cv),
+        "cronbach_alpha": finite_mean(m.alpha),
+        "cv": finite_mean(m.cv),
         "spread": {"cronbach_alpha": summarize(m.alpha), "cv": summarize(m.cv)},
         "per_value": {
-            v: {"cronbach_alpha": _mean(m.value_alpha[:, j]), "cv": _mean(m.value_cv[:, j])}
+            v: {"cronbach_alpha": finite_mean(m.value_alpha[:, j]), "cv": finite_mean(m.value_cv[:, j])}
             for j, v in enumerate(values)
         },
         "results_without_cv": int(m.no_cv.max()),
@@ -236,11 +238,14 @@ def format_summary(result: ReliabilityResult) -> str:
     head = result.metrics[result.headline]
     labels = value_labels(a.value_system, a.values, short=True)
     if len(a.models) >= 2:
-        per_value = "  ".join(f"{lab} {_num(_mean(head.value_alpha[:, j]))}" for j, lab in enumerate(labels))
+        per_value = "  ".join(
+            f"{lab} {_num(finite_mean(head.value_alpha[:, j]))}" for j, lab in enumerate(labels)
+        )
         lines.append(
             f"alpha per value ({result.headline.replace('_', ' ')}, models as subjects): {per_value}"
         )
-    alpha, cv = _mean(head.alpha), _mean(head.cv)
+        lines.append("  (unstable, even far below 0, for a value on which the models do not differ)")
+    alpha, cv = finite_mean(head.alpha), finite_mean(head.cv)
     lines.append("in words:")
     lines.append(
         f"  alpha = {_num(alpha)} ({_quality(alpha)} by the usual rule of thumb): "

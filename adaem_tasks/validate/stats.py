@@ -24,6 +24,8 @@ __all__ = [
     "coefficient_of_variation",
     "cronbach_alpha",
     "expression_rates",
+    "finite_mean",
+    "finite_range",
     "paired_comparison",
     "percentile_interval",
     "summarize",
@@ -150,6 +152,22 @@ def coefficient_of_variation(scores: ArrayLike) -> NDArray[np.float64]:
     sd = matrix.std(axis=1, ddof=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(mean > 0, sd / np.where(mean > 0, mean, 1.0), np.nan)
+
+
+def finite_mean(values: ArrayLike) -> float:
+    """Mean of the finite entries; NaN (without numpy's empty-slice warning) when there are none."""
+    array = np.asarray(values, dtype=np.float64)
+    finite = array[np.isfinite(array)]
+    return float(finite.mean()) if finite.size else math.nan
+
+
+def finite_range(values: ArrayLike, axis: int) -> NDArray[np.float64]:
+    """max - min of the finite entries along ``axis``; NaN where a slice has none."""
+    array = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(array)
+    high = np.where(finite, array, -np.inf).max(axis=axis)
+    low = np.where(finite, array, np.inf).min(axis=axis)
+    return np.where(finite.any(axis=axis), high - low, np.nan)
 
 
 def percentile_interval(samples: ArrayLike, level: float = 0.95) -> tuple[float, float]:

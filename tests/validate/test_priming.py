@@ -31,8 +31,11 @@ def _write_primed_logs(
 
 
 @pytest.mark.slow
-def test_primed_persona_through_the_real_task(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_primed_persona_through_the_real_task(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Run mode: Inspect's eval_set runs the unprimed and primed tasks; rerunning reuses the logs."""
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "study"
     args = [
         "priming",

@@ -12,6 +12,8 @@ from adaem_tasks.validate.stats import (
     coefficient_of_variation,
     cronbach_alpha,
     expression_rates,
+    finite_mean,
+    finite_range,
     paired_comparison,
     percentile_interval,
     summarize,
@@ -106,3 +108,13 @@ def test_percentile_interval_and_summary() -> None:
     assert (s["mean"], s["min"], s["max"], s["n"]) == (2.0, 1.0, 3.0, 2)
     assert s["sd"] == pytest.approx(math.sqrt(2))
     assert summarize([])["n"] == 0
+
+
+def test_finite_mean_and_range_leave_unknowns_out_without_warnings() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spread = finite_range(np.array([[0.2, np.nan], [0.7, np.nan], [np.nan, np.nan]]), axis=0)
+        assert spread[0] == pytest.approx(0.5) and math.isnan(spread[1])
+        assert finite_mean([1.0, np.nan, 3.0]) == 2.0 and math.isnan(finite_mean([np.nan]))
