@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from adaem_tasks.rating import Problem
 
 __all__ = [
@@ -41,18 +43,22 @@ def add_output_options(parser: argparse.ArgumentParser, png: bool = True) -> Non
 
 
 def jsonable(obj: Any, digits: int = 6) -> Any:
-    """``obj`` with NaN/inf floats as ``None`` and floats rounded; containers converted recursively."""
+    """``obj`` with NaN/inf floats as ``None`` and floats to ``digits`` significant digits, recursively.
+
+    Significant digits, not decimals: a p-value of 3e-12 must not be written as 0.
+    """
     if isinstance(obj, bool) or obj is None or isinstance(obj, str | int):
         return obj
     if isinstance(obj, float):
-        return None if not math.isfinite(obj) else round(obj, digits)
-    if hasattr(obj, "item") and callable(obj.item):  # numpy scalars
+        return None if not math.isfinite(obj) else float(f"{obj:.{digits}g}")
+    if isinstance(obj, np.generic):
         return jsonable(obj.item(), digits)
     if isinstance(obj, Mapping):
         return {str(k): jsonable(v, digits) for k, v in obj.items()}
-    if isinstance(obj, Sequence) or hasattr(obj, "tolist"):
-        items = obj.tolist() if hasattr(obj, "tolist") else obj
-        return [jsonable(v, digits) for v in items]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist(), digits)
+    if isinstance(obj, Sequence):
+        return [jsonable(v, digits) for v in obj]
     raise TypeError(f"cannot write {type(obj).__name__} as JSON")
 
 

@@ -118,3 +118,12 @@ def test_finite_mean_and_range_leave_unknowns_out_without_warnings() -> None:
         spread = finite_range(np.array([[0.2, np.nan], [0.7, np.nan], [np.nan, np.nan]]), axis=0)
         assert spread[0] == pytest.approx(0.5) and math.isnan(spread[1])
         assert finite_mean([1.0, np.nan, 3.0]) == 2.0 and math.isnan(finite_mean([np.nan]))
+
+
+def test_json_keeps_tiny_p_values_and_writes_unknown_as_null() -> None:
+    from adaem_tasks.validate.output import jsonable
+
+    doc = jsonable(
+        {"p": 3.2e-12, "rate": 0.123456789, "d": math.nan, "xs": np.array([1.5, np.inf]), "n": np.int64(4)}
+    )
+    assert doc == {"p": 3.2e-12, "rate": 0.123457, "d": None, "xs": [1.5, None], "n": 4}
