@@ -17,7 +17,8 @@ from adaem_tasks.rating.records import PANEL_FILE, Problem, ValueRecord, read_pa
 __all__ = ["collect_files", "load_panel", "load_records"]
 
 _RESULTS_PREFIX = "results_"
-_INSPECT_LISTING = "logs.json"  # Inspect's log-directory index, not a log
+#: Inspect's log-directory index and eval_set's manifest: JSON files in a log directory that are not logs.
+_INSPECT_SIDECARS = frozenset({"logs.json", "eval-set.json"})
 
 
 def _kind(path: Path, explicit: bool) -> str | None:
@@ -29,7 +30,7 @@ def _kind(path: Path, explicit: bool) -> str | None:
     if path.suffix == ".json":
         if name.startswith(_RESULTS_PREFIX):
             return "lmeval_results"
-        if name == _INSPECT_LISTING and not explicit:
+        if name in _INSPECT_SIDECARS and not explicit:
             return None
         return "inspect"
     return "unknown" if explicit else None

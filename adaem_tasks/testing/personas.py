@@ -26,6 +26,17 @@ contains *v*'s marker phrase (its ``definition`` from the value-system YAML, uni
 per value), a point carrying none contains no marker. The keyword judge
 (:mod:`adaem_tasks.testing.judges`) labels by looking for markers, so persona +
 keyword judge recover the planted vector exactly.
+
+A priming system message (paper App. C.11, ``prime_system.txt``) shifts the profile
+the way the paper found real models shift (§4.2: target up, same higher-order group
+moderately up, opposite group down), so the priming study has something to recover:
+the primed value is expressed with probability at least :data:`PRIMED_P`, a value of
+its own group (``ValueSystem.same_group``) is raised by :data:`PRIMED_SAME_LIFT` of its
+distance to 1, and a value of the opposite group (``ValueSystem.opposite_group``) is
+scaled by :data:`PRIMED_OPPOSITE_KEEP`. This is test-double behaviour, not a claim about
+any real model; the groups come from the value-system YAML. Every draw is the same
+hash compared with a shifted probability, so priming only turns answers on (raised
+values) or off (lowered values), never reshuffles them.
 """
 
 from __future__ import annotations
@@ -50,6 +61,7 @@ __all__ = [
     "parse_opinion_request",
     "parse_persona",
     "parse_prime",
+    "primed_profile",
     "specificity",
     "unit_hash",
 ]
@@ -60,6 +72,10 @@ BASELINE_P = 0.05
 """Probability that an unlisted value is expressed."""
 PRIMED_P = 0.9
 """Probability that the value named by a priming system message (App. C.11) is expressed."""
+PRIMED_SAME_LIFT = 0.3
+"""Priming raises a value of the primed value's own group by this share of its distance to 1."""
+PRIMED_OPPOSITE_KEEP = 0.25
+"""Priming multiplies the probability of a value of the opposite group by this factor."""
 COMMON_P = 0.02
 """Probability of a value outside the common profile being expressed on a generic question."""
 
@@ -102,6 +118,24 @@ def common_profile(system: ValueSystem) -> dict[str, float]:
     """The profile every saturating persona shares on generic questions."""
     common = _COMMON.get(system.name, {})
     return {k: common.get(k, COMMON_P) for k in system.keys}
+
+
+def primed_profile(system: ValueSystem, profile: dict[str, float], prime: str | None) -> dict[str, float]:
+    """``profile`` as a priming system message for ``prime`` shifts it (see the module docstring)."""
+    if prime is None:
+        return dict(profile)
+    same = set(system.same_group(prime))
+    opposite = set(system.opposite_group(prime))
+    shifted: dict[str, float] = {}
+    for key, p in profile.items():
+        if key == prime:
+            p = max(p, PRIMED_P)
+        elif key in same:
+            p = p + (1.0 - p) * PRIMED_SAME_LIFT
+        elif key in opposite:
+            p = p * PRIMED_OPPOSITE_KEEP
+        shifted[key] = p
+    return shifted
 
 
 def marker(system: ValueSystem, key: str) -> str:
@@ -253,17 +287,20 @@ class Persona:
             return {}
         return {k: self.planted.get(k, BASELINE_P) for k in self.system.keys}
 
-    def p_effective(self, question: str) -> dict[str, float]:
-        """Probability of expressing each value on ``question``.
+    def p_effective(self, question: str, prime: str | None = None) -> dict[str, float]:
+        """Probability of expressing each value on ``question`` (under a priming message for ``prime``).
 
         Non-saturating personas use their planted profile; saturating ones mix it
         with the common profile: ``s(q) * p_planted + (1 - s(q)) * p_common``.
+        Priming shifts both profiles (:func:`primed_profile`).
         """
-        planted = self.profile()
-        if not self.saturating or self.system is None:
+        if self.system is None:
+            return {}
+        planted = primed_profile(self.system, self.profile(), prime)
+        if not self.saturating:
             return planted
         s = specificity(question)
-        common = common_profile(self.system)
+        common = primed_profile(self.system, common_profile(self.system), prime)
         return {k: s * planted[k] + (1 - s) * common[k] for k in planted}
 
     def expressed(self, question: str, prime: str | None = None) -> dict[str, int]:
@@ -276,22 +313,21 @@ class Persona:
         personas* against the common profile. The marginal probability is exactly
         :meth:`p_effective`, and on fully generic questions all saturating personas
         give the same vector (they saturate), which is the premise AdAEM exploits.
-        ``prime`` (a value key) is expressed with probability :data:`PRIMED_P` or more.
+        ``prime`` (a value key) shifts both profiles as :func:`primed_profile` says:
+        the primed value is expressed with probability :data:`PRIMED_P` or more, its
+        group moderately more often, the opposite group less often.
         """
         if self.system is None:
             return {}
-        planted = self.profile()
-        if prime is not None:
-            planted[prime] = max(planted[prime], PRIMED_P)
-        common = common_profile(self.system)
+        planted = primed_profile(self.system, self.profile(), prime)
+        common = primed_profile(self.system, common_profile(self.system), prime)
         s = specificity(question) if self.saturating else 1.0
         vector: dict[str, int] = {}
         for key in self.system.keys:
             if s >= 1.0 or unit_hash("mix", question, key) < s:
                 vector[key] = int(unit_hash(self.spec, question, key) < planted[key])
             else:
-                p = max(common[key], PRIMED_P) if key == prime else common[key]
-                vector[key] = int(unit_hash("common", question, key) < p)
+                vector[key] = int(unit_hash("common", question, key) < common[key])
         return vector
 
     def _text_seed(self, question: str) -> str:

@@ -15,7 +15,7 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, Field, model_validator
 
-__all__ = ["Value", "ValueSystem", "available_value_systems", "load_value_system"]
+__all__ = ["Value", "ValueGroup", "ValueSystem", "available_value_systems", "load_value_system"]
 
 
 class Value(BaseModel):
@@ -27,6 +27,20 @@ class Value(BaseModel):
     definition: str
 
 
+class ValueGroup(BaseModel):
+    """A higher-order group of values (e.g. Schwartz *Conservation*) and the group it conflicts with.
+
+    The priming study (paper §4.2, App. C.11) reads the structure from here: priming a
+    value should raise its own group moderately and lower the opposite group. Keeping
+    the structure in the YAML lets a value system state its own theory instead of code.
+    """
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    values: list[str] = Field(min_length=1)
+    opposite: str | None = Field(None, description="Key of the conflicting group, if the theory names one.")
+
+
 class ValueSystem(BaseModel):
     """An ordered set of value dimensions with the wording the judge sees."""
 
@@ -36,6 +50,7 @@ class ValueSystem(BaseModel):
         description="How the judge prompt names one dimension, e.g. 'Schwartz value'."
     )
     values: list[Value]
+    groups: list[ValueGroup] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_keys(self) -> ValueSystem:
@@ -44,9 +59,51 @@ class ValueSystem(BaseModel):
             raise ValueError(f"value system {self.name!r} has duplicate value keys: {keys}")
         return self
 
+    @model_validator(mode="after")
+    def _consistent_groups(self) -> ValueSystem:
+        by_key = {g.key: g for g in self.groups}
+        if len(by_key) != len(self.groups):
+            raise ValueError(f"value system {self.name!r} has duplicate group keys")
+        for group in self.groups:
+            unknown = [v for v in group.values if v not in self.keys]
+            if unknown:
+                raise ValueError(f"group {group.key!r} of {self.name!r} lists unknown values {unknown}")
+            if group.opposite is None:
+                continue
+            other = by_key.get(group.opposite)
+            if other is None:
+                raise ValueError(f"group {group.key!r} names an unknown opposite group {group.opposite!r}")
+            if other.opposite != group.key:
+                raise ValueError(
+                    f"opposition must be mutual: {group.key!r} -> {group.opposite!r}, "
+                    f"but {other.key!r} -> {other.opposite!r}"
+                )
+        return self
+
     @property
     def keys(self) -> list[str]:
         return [v.key for v in self.values]
+
+    def groups_of(self, key: str) -> list[ValueGroup]:
+        """The higher-order groups ``key`` belongs to (a value between two groups is in both)."""
+        self.value(key)
+        return [g for g in self.groups if key in g.values]
+
+    def same_group(self, key: str) -> list[str]:
+        """The other values of ``key``'s group(s), in value-system order."""
+        members = {v for g in self.groups_of(key) for v in g.values}
+        return [k for k in self.keys if k in members and k != key]
+
+    def opposite_group(self, key: str) -> list[str]:
+        """The values of the group(s) opposing ``key``'s, in value-system order.
+
+        A value that is also in one of ``key``'s own groups is not its opposite.
+        """
+        own = self.groups_of(key)
+        opposite_keys = {g.opposite for g in own if g.opposite is not None}
+        members = {v for g in self.groups if g.key in opposite_keys for v in g.values}
+        members -= {v for g in own for v in g.values}
+        return [k for k in self.keys if k in members]
 
     def value(self, key: str) -> Value:
         for v in self.values:

@@ -93,8 +93,13 @@ def write_inspect_log(
     status: str = "success",
     errored: Sequence[str] = (),
     judge: str = "mockllm/judge",
+    task_args: dict[str, object] | None = None,
 ) -> Path:
-    """An Inspect log holding ``records`` (all of one model) as value_judge scores."""
+    """An Inspect log holding ``records`` (all of one model) as value_judge scores.
+
+    ``task_args`` are the task's arguments as Inspect records them (e.g. ``{"prime": "power"}``
+    for a primed run); the task metadata repeats ``prime`` as the real task does.
+    """
     model = records[0].model
     samples = []
     for record in records:
@@ -132,11 +137,13 @@ def write_inspect_log(
             dataset=EvalDataset(name="adaem-test"),
             model=model,
             model_roles={"grader": ModelConfig(model=judge)},
+            task_args=dict(task_args or {}),
             config=EvalConfig(),
             metadata={
                 "set_version": records[0].set_version,
                 "value_system": records[0].value_system,
                 **({"set_content_hash": records[0].content_hash} if records[0].content_hash else {}),
+                "prime": (task_args or {}).get("prime"),
             },
         ),
         samples=samples,

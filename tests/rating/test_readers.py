@@ -115,6 +115,7 @@ def test_directory_discovery_mixes_formats(tmp_path: Path) -> None:
     write_inspect_log(tmp_path / "inspect" / "b.json", groups[1])
     write_lmeval_run(tmp_path / "lm", groups[2])
     (tmp_path / "inspect" / "logs.json").write_text("{}")  # Inspect's listing file: not a log
+    (tmp_path / "inspect" / "eval-set.json").write_text("{}")  # eval_set's manifest: not a log either
     (tmp_path / "notes.txt").write_text("hello")
     got, problems = load_records([tmp_path])
     assert {r.model for r in got} == {"model-0", "model-1", "model-2"}

@@ -275,3 +275,47 @@ def test_priming_raises_the_primed_value() -> None:
 
     assert rate(primed) >= 0.8
     assert rate(plain) <= 0.12
+
+
+def _rates(persona_spec: str, questions: list[str], prime: str | None) -> dict[str, float]:
+    persona = parse_persona(persona_spec)
+    vectors = [persona.expressed(q, prime) for q in questions]
+    return {k: sum(v[k] for v in vectors) / len(vectors) for k in SCHWARTZ.keys}
+
+
+def test_priming_also_lowers_the_opposite_group_and_lifts_the_same_group() -> None:
+    """The paper's finding (§4.2), planted in the test double: target up, own group up, opposite down."""
+    questions = synth_questions(200)
+    plain = _rates("universalism+benevolence", questions, None)
+    primed = _rates("universalism+benevolence", questions, "power")
+    assert primed["power"] - plain["power"] >= 0.7
+    for key in SCHWARTZ.same_group("power"):  # hedonism, achievement: 0.05 -> ~0.34
+        assert 0.15 <= primed[key] - plain[key] <= 0.5, key
+    for key in SCHWARTZ.opposite_group("power"):  # benevolence, universalism: 0.9 -> ~0.23
+        assert plain[key] - primed[key] >= 0.5, key
+    untouched = set(SCHWARTZ.keys) - {
+        "power",
+        *SCHWARTZ.same_group("power"),
+        *SCHWARTZ.opposite_group("power"),
+    }
+    assert all(primed[k] == plain[k] for k in untouched)
+
+
+def test_priming_only_switches_answers_on_or_off_in_one_direction() -> None:
+    """Same hash, shifted probability: a raised value is never lost, a lowered one never gained."""
+    persona = parse_persona("saturating-power+security")
+    for question in synth_questions(60) + long_questions(60):
+        plain, primed = persona.expressed(question), persona.expressed(question, "tradition")
+        for key in ["tradition", *SCHWARTZ.same_group("tradition")]:
+            assert primed[key] >= plain[key]
+        for key in SCHWARTZ.opposite_group("tradition"):
+            assert primed[key] <= plain[key]
+
+
+def test_primed_effective_probabilities_follow_the_groups() -> None:
+    persona = parse_persona("care")
+    p = persona.p_effective("Should cities ban cars?", prime="loyalty")
+    assert p["loyalty"] == pytest.approx(0.9)
+    assert p["authority"] == pytest.approx(BASELINE_P + (1 - BASELINE_P) * 0.3)
+    assert p["care"] == pytest.approx(DEFAULT_P * 0.25)
+    assert p["fairness"] == pytest.approx(BASELINE_P * 0.25)
