@@ -40,6 +40,8 @@ def adaem_task(
     prime: str | None = None,
     categories: str | list[str] | None = None,
     judge_max_attempts: int = 3,
+    judge_threshold: float = 0.5,
+    judge_logprobs: bool = True,
 ) -> Task:
     """Build the task for one value system (shared by every registered AdAEM task)."""
     if judge_mode not in ("single", "batched"):
@@ -55,7 +57,12 @@ def adaem_task(
         dataset=dataset,
         solver=solvers,
         scorer=value_judge(
-            value_system=value_system, judge_mode=judge_mode, points=points, max_attempts=judge_max_attempts
+            value_system=value_system,
+            judge_mode=judge_mode,
+            points=points,
+            max_attempts=judge_max_attempts,
+            threshold=judge_threshold,
+            logprobs=judge_logprobs,
         ),
         metadata={
             "set_version": qset.version,
@@ -78,10 +85,22 @@ def schwartz(
     prime: str | None = None,
     categories: str | None = None,
     judge_max_attempts: int = 3,
+    judge_threshold: float = 0.5,
+    judge_logprobs: bool = True,
 ) -> Task:
     """AdAEM over the 10 Schwartz basic values."""
     return adaem_task(
-        "schwartz", version, questions, judge_mode, points, words, prime, categories, judge_max_attempts
+        "schwartz",
+        version,
+        questions,
+        judge_mode,
+        points,
+        words,
+        prime,
+        categories,
+        judge_max_attempts,
+        judge_threshold,
+        judge_logprobs,
     )
 
 
@@ -95,8 +114,20 @@ def mft(
     prime: str | None = None,
     categories: str | None = None,
     judge_max_attempts: int = 3,
+    judge_threshold: float = 0.5,
+    judge_logprobs: bool = True,
 ) -> Task:
     """AdAEM over the 5 moral foundations (paper App. J)."""
     return adaem_task(
-        "mft", version, questions, judge_mode, points, words, prime, categories, judge_max_attempts
+        "mft",
+        version,
+        questions,
+        judge_mode,
+        points,
+        words,
+        prime,
+        categories,
+        judge_max_attempts,
+        judge_threshold,
+        judge_logprobs,
     )
