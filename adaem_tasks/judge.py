@@ -59,6 +59,7 @@ __all__ = [
     "batched_judge_prompt",
     "judge_opinion",
     "judge_point",
+    "judge_value",
     "or_labels",
     "parse_batched_labels",
     "parse_yes_no",
@@ -270,10 +271,12 @@ def yes_probability(output: ModelOutput) -> float | None:
     return None
 
 
-async def _judge_single_value(
-    model: Model, system: ValueSystem, text: str, key: str, cfg: JudgeConfig
-) -> tuple[bool | None, float | None]:
-    """The label and, where the provider returned log-probabilities, P(Yes)."""
+async def judge_value(
+    model: Model, system: ValueSystem, text: str, key: str, config: JudgeConfig | None = None
+) -> tuple[Label, float | None]:
+    """One single-mode Listing 4 call: the label of ``text`` for value ``key`` and, where the
+    provider returned log-probabilities, P(Yes). ``(None, None)`` when every attempt was unreadable."""
+    cfg = config or JudgeConfig()
     prompt = single_judge_prompt(system, text, key)
     extra = GenerateConfig(logprobs=True, top_logprobs=cfg.top_logprobs) if cfg.logprobs else None
     gen = _generate_config(cfg, extra)
@@ -281,10 +284,10 @@ async def _judge_single_value(
         output = await _ask(model, prompt, gen, use_cache=cfg.cache and attempt == 0)
         p_yes = yes_probability(output) if cfg.logprobs else None
         if p_yes is not None:
-            return p_yes >= cfg.threshold, p_yes
+            return int(p_yes >= cfg.threshold), p_yes
         label = parse_yes_no(output.completion)
         if label is not None:
-            return label, None
+            return int(label), None
     return None, None
 
 
@@ -296,7 +299,7 @@ async def judge_point(
     probabilities: dict[str, float] = {}
     if cfg.mode == "single":
         answers = await asyncio.gather(
-            *(_judge_single_value(model, system, text, k, cfg) for k in system.keys)
+            *(judge_value(model, system, text, k, cfg) for k in system.keys)
         )
         raw = {k: label for k, (label, _) in zip(system.keys, answers, strict=True)}
         probabilities = {k: p for k, (_, p) in zip(system.keys, answers, strict=True) if p is not None}
