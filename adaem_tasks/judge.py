@@ -298,9 +298,7 @@ async def judge_point(
     cfg = config or JudgeConfig()
     probabilities: dict[str, float] = {}
     if cfg.mode == "single":
-        answers = await asyncio.gather(
-            *(judge_value(model, system, text, k, cfg) for k in system.keys)
-        )
+        answers = await asyncio.gather(*(judge_value(model, system, text, k, cfg) for k in system.keys))
         raw = {k: label for k, (label, _) in zip(system.keys, answers, strict=True)}
         probabilities = {k: p for k, (_, p) in zip(system.keys, answers, strict=True) if p is not None}
     else:

@@ -17,7 +17,8 @@ extension, sent by Inspect's ``prompt_logprobs`` option) scores the prompt token
 top level of a chat response, inside each completions choice. The chat "template" joins
 the message contents with newlines; a trailing assistant message is scored as the end of
 the prompt with ``continue_final_message: true`` (vLLM's flag) and is followed by an
-end-of-turn token otherwise.
+end-of-turn token otherwise. ``logprobs=False`` makes the server ignore those requests, as
+servers without log-probabilities do.
 
 Fault injection, counted over the generation requests (1-based ``n``):
 ``rate_limit_every=N`` answers request ``n`` with HTTP 429 when ``n % N == 0``
@@ -64,6 +65,7 @@ class ServerOptions:
     max_body_bytes: int = 8 * 1024 * 1024
     max_concurrency: int = 64
     socket_timeout_s: float = 30.0
+    logprobs: bool = True  # False: ignore logprobs / prompt_logprobs requests, like a server without them
 
 
 class _Stats:
@@ -337,7 +339,8 @@ class _Handler(BaseHTTPRequestHandler):
             "finish_reason": "stop",
             "logprobs": None,
         }
-        if body.get("logprobs"):
+        logprobs = self.server.options.logprobs
+        if body.get("logprobs") and logprobs:
             first = self._first_token_distribution(model, prompt, text)
             choice["logprobs"] = chat_logprobs(model, text, int(body.get("top_logprobs") or 0), first)
         reply: dict[str, Any] = {
@@ -348,7 +351,7 @@ class _Handler(BaseHTTPRequestHandler):
             "choices": [choice],
             "usage": usage,
         }
-        if body.get("prompt_logprobs") is not None:
+        if body.get("prompt_logprobs") is not None and logprobs:
             reply["prompt_logprobs"] = vllm_prompt_logprobs(model, self._chat_template(messages, body))
         return reply
 
@@ -377,10 +380,10 @@ class _Handler(BaseHTTPRequestHandler):
         for i, prompt in enumerate(prompts):
             text = _apply_stop(self.server.dispatcher.respond(model, prompt), body.get("stop"))
             choice: dict[str, Any] = {"index": i, "text": text, "finish_reason": "stop", "logprobs": None}
-            if body.get("logprobs") is not None:
+            if body.get("logprobs") is not None and self.server.options.logprobs:
                 first = self._first_token_distribution(model, prompt, text)
                 choice["logprobs"] = completion_logprobs(model, text, int(body["logprobs"]), first)
-            if body.get("prompt_logprobs") is not None:
+            if body.get("prompt_logprobs") is not None and self.server.options.logprobs:
                 choice["prompt_logprobs"] = vllm_prompt_logprobs(model, prompt)
             choices.append(choice)
             prompt_tokens += _words(prompt)
@@ -440,7 +443,7 @@ def start_server(port: int = 0, **options: Any) -> ServerHandle:
 
     ``options`` are the fields of :class:`ServerOptions` (``rate_limit_every``,
     ``error_every``, ``latency_s``, ``retry_after_ms``, ``max_body_bytes``,
-    ``max_concurrency``, ``socket_timeout_s``).
+    ``max_concurrency``, ``socket_timeout_s``, ``logprobs``).
     """
     server = _Server(port, ServerOptions(**options))
     thread = threading.Thread(
