@@ -390,10 +390,10 @@ def format_agreement_report(report: dict[str, Any]) -> str:
         f"{'overall':<16} {overall['n']:>5} {_num(overall['agreement']):>9} {_num(overall['kappa']):>6} "
         f"{overall['positives_single']:>10} {overall['positives_batched']:>11} "
         f"{overall['unknown_single']:>5}/{overall['unknown_batched']:<5}",
-        "",
-        "cost:",
-        *_cost_lines(report["calls"], "point"),
     ]
+    if any(stats["kappa"] is None and stats["n"] for stats in report["per_value"].values()):
+        lines.append("(κ –: both modes gave every point the same label for that value; κ is undefined)")
+    lines += ["", "cost:", *_cost_lines(report["calls"], "point")]
     probability = report["probability_labels"]
     if probability["single_with_p_yes"]:
         lines.append(

@@ -245,3 +245,43 @@ def test_bad_invocations_exit_2_with_one_message(
     replaced = {"LOGS": str(inspect_logs), "OUT": str(tmp_path / "out"), "MISSING": str(tmp_path / "none")}
     code, _, err = _study(capsys, *[replaced.get(a, a) for a in args])
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_console_script_with_a_grader_behind_an_openai_compatible_server(
+    inspect_logs: Path, tmp_path: Path
+) -> None:
+    """The installed ``adaem-validate`` command, grader ``split-yes`` behind the loopback server.
+
+    Its text always says "No"; only probability labels (pooled P(Yes) from the server's
+    log-probabilities) make single mode right, and then it agrees with batched mode's JSON.
+    """
+    import os
+    import shutil
+    import subprocess
+
+    from adaem_tasks.testing.openai_server import start_server
+
+    command = shutil.which("adaem-validate")
+    assert command is not None
+    out = tmp_path / "out"
+    with start_server() as server:
+        env = {
+            **os.environ,
+            "LOOP_BASE_URL": server.url,
+            "LOOP_API_KEY": "test-key",
+            "INSPECT_CACHE_DIR": str(tmp_path / "cache"),
+        }
+        args = ["judge", str(inspect_logs), "--model-role", "grader=openai-api/loop/judge-split-yes"]
+        done = subprocess.run(
+            [command, *args, "--sample", "9", "--out", str(out)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr
+    report = _report(out)
+    assert report["probability_labels"] == {"single_with_p_yes": 90, "single_labels": 90}
+    assert report["overall"]["agreement"] == 1.0 and report["overall"]["positives_single"] > 0
+    assert "90 of 90 single-mode labels are probability labels" in done.stdout
