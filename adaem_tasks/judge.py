@@ -250,8 +250,10 @@ def yes_probability(output: ModelOutput) -> float | None:
     The first answer token is the first generated token that is a Yes/No variant (a
     leading ``**`` or whitespace token is skipped). Its own log-probability and its
     ``top_logprobs`` alternatives are pooled by variant, each distinct token counted
-    once, so ``" Yes"`` and ``"yes"`` both count for Yes. ``None`` when the output has no
-    log-probabilities or no Yes/No token at all (the caller reads the text instead).
+    once, so ``" Yes"`` and ``"yes"`` both count for Yes. A provider that returns the chosen
+    token's log-probability without alternatives leaves the other answer's mass unknown: it is
+    taken to be the rest, ``1 - p(chosen)``. ``None`` when the output has no log-probabilities
+    or no Yes/No token at all (the caller reads the text instead).
     """
     if not output.choices or output.choices[0].logprobs is None:
         return None
@@ -266,6 +268,10 @@ def yes_probability(output: ModelOutput) -> float | None:
             word = _answer_word(token)
             if word is not None:
                 mass[word] += math.exp(logprob)
+        if not position.top_logprobs:
+            chosen = _answer_word(position.token)
+            other = "no" if chosen == "yes" else "yes"
+            mass[other] = max(0.0, 1.0 - mass[chosen or "yes"])
         total = mass["yes"] + mass["no"]
         return mass["yes"] / total if total > 0 else None
     return None

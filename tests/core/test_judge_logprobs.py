@@ -76,6 +76,12 @@ def test_p_yes_counts_the_chosen_token_once() -> None:
     assert yes_probability(output) == pytest.approx(0.75)
 
 
+def test_p_yes_without_alternatives_gives_the_rest_to_the_other_answer() -> None:
+    """Providers that return only the chosen token's log-probability (no top_logprobs)."""
+    assert yes_probability(_output(("No", 0.7, {}))) == pytest.approx(0.3)
+    assert yes_probability(_output((" Yes", 0.95, {}))) == pytest.approx(0.95)
+
+
 def test_p_yes_is_unknown_without_logprobs_or_answer_token() -> None:
     assert yes_probability(ModelOutput.from_content("m", "Yes")) is None
     assert yes_probability(_output(("Maybe", 0.9, {"Maybe": 0.9, "Perhaps": 0.1}))) is None
