@@ -30,7 +30,7 @@ import argparse
 import asyncio
 import json
 import math
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,7 +57,13 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "judge",
         help="agreement of the single and batched judge modes on a grader, or the grader against labels",
-        description=(__doc__ or "").split("\n\n")[1],
+        description=(
+            "Re-judge key points stored in Inspect / lm-eval logs with the grader in single and batched "
+            "mode and report per-value agreement, Cohen's kappa, positives per mode and n, plus calls and "
+            "tokens each mode spent; values below --kappa-threshold are flagged (exit 1). With --labels, "
+            "score the grader against reference labels instead (accuracy, precision, recall, F1; paper "
+            "Table 4 layout)."
+        ),
     )
     parser.add_argument(
         "logs", nargs="*", metavar="LOG_DIR", help="Inspect logs / lm-eval output to re-judge"
@@ -133,7 +139,7 @@ def run(ns: argparse.Namespace) -> int:
             raise ValueError("give either LOG_DIR... (mode agreement) or --labels FILE (accuracy), not both")
         records = sample(read_labels(ns.labels, ns.value_system), ns.sample, ns.seed)
         model = _model(grader, ns.max_connections)
-        report = asyncio.run(_labels_study(model, grader, records, config))
+        report = _calling(grader, lambda: _labels_study(model, grader, records, config))
         _write(ns.out, report)
         print(format_labels_report(report))
         return 0
@@ -145,11 +151,21 @@ def run(ns: argparse.Namespace) -> int:
         raise ValueError(f"no key points found in {', '.join(map(str, ns.logs))} ({reasons})")
     chosen = sample(found.texts, ns.sample, ns.seed)
     model = _model(grader, ns.max_connections)
-    report, points = asyncio.run(_agreement_study(model, grader, found, chosen, config, ns.kappa_threshold))
+    report, points = _calling(
+        grader, lambda: _agreement_study(model, grader, found, chosen, config, ns.kappa_threshold)
+    )
     report["inputs"].update(sample=ns.sample, seed=ns.seed)
     _write(ns.out, report, points)
     print(format_agreement_report(report))
     return 1 if report["flagged"] else 0
+
+
+def _calling(spec: str, study: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a study; a grader that keeps failing (after Inspect's retries) is one clear message."""
+    try:
+        return asyncio.run(study())
+    except Exception as exc:  # provider errors vary: authentication, connection, rate limits...
+        raise ValueError(f"the grader {spec!r} failed: {type(exc).__name__}: {exc}") from exc
 
 
 def _model(spec: str, max_connections: int) -> Model:

@@ -247,6 +247,21 @@ def test_bad_invocations_exit_2_with_one_message(
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
 
 
+def test_a_failing_grader_is_one_message(
+    inspect_logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loopback server answers 404 (model not found) for an unknown scripted judge: not retried."""
+    from adaem_tasks.testing.openai_server import start_server
+
+    with start_server() as server:
+        monkeypatch.setenv("LOOP_BASE_URL", server.url)
+        monkeypatch.setenv("LOOP_API_KEY", "test-key")
+        args = ["--model-role", "grader=openai-api/loop/judge-nobody", "--sample", "2"]
+        code, _, err = _study(capsys, str(inspect_logs), *args, "--out", str(tmp_path / "out"))
+    assert code == 2 and "the grader 'openai-api/loop/judge-nobody' failed" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 @pytest.mark.slow
 def test_console_script_with_a_grader_behind_an_openai_compatible_server(
     inspect_logs: Path, tmp_path: Path
