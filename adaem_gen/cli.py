@@ -92,6 +92,9 @@ def _add_run_parser(sub: Any) -> None:
         "--jaccard", choices=["as_written", "max"], help="reading of C.3's min(|∩|,1) denominators"
     )
     a.add_argument(
+        "--estimator", choices=["approx", "exact"], help="S from C.3 (default) or App. I's probabilities"
+    )
+    a.add_argument(
         "--max-attempts", dest="max_attempts", type=int, help="tries per unreadable generation (3)"
     )
     a.add_argument("--seed", type=int, help="sampling seed (default 0)")

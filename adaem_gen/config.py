@@ -13,7 +13,7 @@ continue the same search); only the budget may grow, and operational knobs
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -73,6 +73,10 @@ class RunConfig(BaseModel):
     words: int = Field(250, ge=1)
     judge_mode: JudgeMode = "single"
     jaccard: JaccardMode = Field("as_written", description="Reading of C.3's min(|∩|,1) denominator.")
+    estimator: Literal["approx", "exact"] = Field(
+        "approx",
+        description="S from C.3's approximation (any provider) or App. I's probabilities (exact.py).",
+    )
     max_attempts: int = Field(3, ge=1, description="Tries per generation before it is counted as failed.")
     seed: int = Field(0, description="Seed for sampling parent questions.")
 
@@ -122,6 +126,10 @@ class RunConfig(BaseModel):
         ]
         if missing:
             raise ConfigError(f"missing required setting(s): {', '.join(missing)}")
+        if self.estimator == "exact":  # refused before any model is built when a provider cannot do it
+            from adaem_gen.exact import check_exact_support
+
+            check_exact_support(self)
 
     def algorithmic(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in ALGORITHMIC_FIELDS}
@@ -156,6 +164,7 @@ ALGORITHMIC_FIELDS = (
     "words",
     "judge_mode",
     "jaccard",
+    "estimator",
     "max_attempts",
     "seed",
 )

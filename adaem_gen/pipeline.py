@@ -37,7 +37,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from inspect_ai.model import CachePolicy
 from pydantic import BaseModel, Field
@@ -57,6 +57,9 @@ from adaem_gen.two_turn import TwoTurnOptions
 from adaem_tasks.judge import JudgeConfig
 from adaem_tasks.questions import QuestionSet, check_version_name, load_question_set, user_set_store
 from adaem_tasks.value_systems import load_value_system
+
+if TYPE_CHECKING:
+    from adaem_gen.exact import ExactEstimator
 
 __all__ = ["Generator", "Node", "RunAborted", "StepStats", "load_seeds", "text_digest"]
 
@@ -234,7 +237,7 @@ class Generator:
         self.p2 = [self._model(s) for s in cfg.p2_models]
         self.judge = self._model(str(cfg.judge))
         self.guard = self._model(cfg.guard) if cfg.guard else None
-        self.estimator = Estimator(
+        self.estimator: Estimator | ExactEstimator = Estimator(
             self.system,
             self.judge,
             self._diversity,
@@ -247,6 +250,13 @@ class Generator:
             jaccard=cfg.jaccard,
             cache_for=self._cache_for,
         )
+        # --estimator exact: paper App. I's probabilities instead of C.3 (adaem_gen/exact.py)
+        if cfg.estimator == "exact":
+            from adaem_gen.exact import ExactEstimator
+
+            self.estimator = ExactEstimator.from_config(
+                cfg, self.system, self.judge, cache_for=self._cache_for
+            )
 
     def _cache_for(self, scope: str) -> bool | CachePolicy:
         """Inspect cache policy for one call: scoped to this run and unit, never shared across runs.

@@ -12,6 +12,14 @@ retries on rate limits, response caching and connection limits come from Inspect
 Calls are issued with :func:`asyncio.gather`; Inspect's per-model connection
 limit (``max_connections``) is what bounds the real concurrency.
 
+**Probability labels.** In single mode the judge asks for token log-probabilities
+(``logprobs`` / ``top_logprobs``, which OpenAI, vLLM, SGLang, llama.cpp servers and
+Hugging Face return). Where the answer carries them, the label is ``P(Yes) >= threshold``
+with ``P(Yes) = p(Yes) / (p(Yes) + p(No))`` read at the first answer token, summing the
+token variants (``"Yes"``, ``" yes"``, ``"YES"`` ...; :func:`yes_probability`), and
+``P(Yes)`` is kept in :attr:`PointJudgement.probabilities`. A provider that returns no
+log-probabilities changes nothing: the label is read from the text as before.
+
 A judge answer that is neither Yes nor No is asked again (without the cache, since a
 cached garbage answer would come back identical); after ``max_attempts`` the label is
 **unknown** (``None``), never "not expressed": an unreadable judge says nothing about the
@@ -30,11 +38,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import re
 from collections.abc import Sequence
 from typing import Literal
 
-from inspect_ai.model import GenerateConfig, Model, ResponseSchema
+from inspect_ai.model import GenerateConfig, Model, ModelOutput, ResponseSchema
 from inspect_ai.util import JSONSchema
 from pydantic import BaseModel, Field
 
@@ -50,11 +59,13 @@ __all__ = [
     "batched_judge_prompt",
     "judge_opinion",
     "judge_point",
+    "judge_value",
     "or_labels",
     "parse_batched_labels",
     "parse_yes_no",
     "single_judge_prompt",
     "text_boundary",
+    "yes_probability",
 ]
 
 JudgeMode = Literal["single", "batched"]
@@ -70,12 +81,23 @@ class JudgeConfig(BaseModel):
     max_attempts: int = Field(3, ge=1, description="Tries per prompt when the answer is unreadable.")
     temperature: float | None = 0.0
     cache: bool = True
+    logprobs: bool = Field(
+        True,
+        description="Single mode: ask for token log-probabilities and, where the provider returns them, "
+        "label by P(Yes) >= threshold (nothing changes for providers that return none).",
+    )
+    threshold: float = Field(0.5, ge=0.0, le=1.0, description="P(Yes) at or above which the label is Yes.")
+    top_logprobs: int = Field(10, ge=1, le=20, description="Alternatives asked for per answer token.")
 
 
 class PointJudgement(BaseModel):
     """Labels for one key point; ``None`` where the judge never answered readably."""
 
     labels: dict[str, Label]
+    probabilities: dict[str, float] = Field(
+        default_factory=dict,
+        description="P(Yes) per value, only where the provider returned log-probabilities (single mode).",
+    )
 
     @property
     def failed(self) -> list[str]:
@@ -212,22 +234,67 @@ def _generate_config(config: JudgeConfig, extra: GenerateConfig | None = None) -
     return base.merge(extra) if extra is not None else base
 
 
-async def _ask(model: Model, prompt: str, config: GenerateConfig, use_cache: bool) -> str:
-    output = await model.generate(prompt, config=config, cache=use_cache)
-    return output.completion
+async def _ask(model: Model, prompt: str, config: GenerateConfig, use_cache: bool) -> ModelOutput:
+    return await model.generate(prompt, config=config, cache=use_cache)
 
 
-async def _judge_single_value(
-    model: Model, system: ValueSystem, text: str, key: str, cfg: JudgeConfig
-) -> bool | None:
-    prompt = single_judge_prompt(system, text, key)
-    gen = _generate_config(cfg)
-    for attempt in range(cfg.max_attempts):
-        answer = await _ask(model, prompt, gen, use_cache=cfg.cache and attempt == 0)
-        label = parse_yes_no(answer)
-        if label is not None:
-            return label
+def _answer_word(token: str) -> str | None:
+    """``"yes"`` / ``"no"`` for a Yes/No token variant (``" Yes"``, ``"YES"``, ``"no."``), else ``None``."""
+    word = token.strip().strip("*_`'\".,:;!()[]").lower()
+    return word if word in ("yes", "no") else None
+
+
+def yes_probability(output: ModelOutput) -> float | None:
+    """``P(Yes) = p(Yes) / (p(Yes) + p(No))`` at the first answer token; ``None`` without log-probabilities.
+
+    The first answer token is the first generated token that is a Yes/No variant (a
+    leading ``**`` or whitespace token is skipped). Its own log-probability and its
+    ``top_logprobs`` alternatives are pooled by variant, each distinct token counted
+    once, so ``" Yes"`` and ``"yes"`` both count for Yes. A provider that returns the chosen
+    token's log-probability without alternatives leaves the other answer's mass unknown: it is
+    taken to be the rest, ``1 - p(chosen)``. ``None`` when the output has no log-probabilities
+    or no Yes/No token at all (the caller reads the text instead).
+    """
+    if not output.choices or output.choices[0].logprobs is None:
+        return None
+    for position in output.choices[0].logprobs.content:
+        if _answer_word(position.token) is None:
+            continue
+        candidates = {position.token: position.logprob}
+        for alternative in position.top_logprobs or []:
+            candidates.setdefault(alternative.token, alternative.logprob)
+        mass = {"yes": 0.0, "no": 0.0}
+        for token, logprob in candidates.items():
+            word = _answer_word(token)
+            if word is not None:
+                mass[word] += math.exp(logprob)
+        if not position.top_logprobs:
+            chosen = _answer_word(position.token)
+            other = "no" if chosen == "yes" else "yes"
+            mass[other] = max(0.0, 1.0 - mass[chosen or "yes"])
+        total = mass["yes"] + mass["no"]
+        return mass["yes"] / total if total > 0 else None
     return None
+
+
+async def judge_value(
+    model: Model, system: ValueSystem, text: str, key: str, config: JudgeConfig | None = None
+) -> tuple[Label, float | None]:
+    """One single-mode Listing 4 call: the label of ``text`` for value ``key`` and, where the
+    provider returned log-probabilities, P(Yes). ``(None, None)`` when every attempt was unreadable."""
+    cfg = config or JudgeConfig()
+    prompt = single_judge_prompt(system, text, key)
+    extra = GenerateConfig(logprobs=True, top_logprobs=cfg.top_logprobs) if cfg.logprobs else None
+    gen = _generate_config(cfg, extra)
+    for attempt in range(cfg.max_attempts):
+        output = await _ask(model, prompt, gen, use_cache=cfg.cache and attempt == 0)
+        p_yes = yes_probability(output) if cfg.logprobs else None
+        if p_yes is not None:
+            return int(p_yes >= cfg.threshold), p_yes
+        label = parse_yes_no(output.completion)
+        if label is not None:
+            return int(label), None
+    return None, None
 
 
 async def judge_point(
@@ -235,22 +302,24 @@ async def judge_point(
 ) -> PointJudgement:
     """Label one key point against every value of ``system``."""
     cfg = config or JudgeConfig()
+    probabilities: dict[str, float] = {}
     if cfg.mode == "single":
-        answers = await asyncio.gather(
-            *(_judge_single_value(model, system, text, k, cfg) for k in system.keys)
-        )
-        raw = dict(zip(system.keys, answers, strict=True))
+        answers = await asyncio.gather(*(judge_value(model, system, text, k, cfg) for k in system.keys))
+        raw = {k: label for k, (label, _) in zip(system.keys, answers, strict=True)}
+        probabilities = {k: p for k, (_, p) in zip(system.keys, answers, strict=True) if p is not None}
     else:
         prompt = batched_judge_prompt(system, text)
         gen = _generate_config(cfg, GenerateConfig(response_schema=_batched_schema(system)))
         raw = dict.fromkeys(system.keys)
         for attempt in range(cfg.max_attempts):
-            answer = await _ask(model, prompt, gen, use_cache=cfg.cache and attempt == 0)
-            parsed = parse_batched_labels(answer, system)
+            output = await _ask(model, prompt, gen, use_cache=cfg.cache and attempt == 0)
+            parsed = parse_batched_labels(output.completion, system)
             raw = {k: raw[k] if raw[k] is not None else parsed[k] for k in system.keys}
             if all(v is not None for v in raw.values()):
                 break
-    return PointJudgement(labels={k: None if v is None else int(v) for k, v in raw.items()})
+    return PointJudgement(
+        labels={k: None if v is None else int(v) for k, v in raw.items()}, probabilities=probabilities
+    )
 
 
 def or_labels(system: ValueSystem, per_point: Sequence[dict[str, Label]]) -> dict[str, Label]:

@@ -19,6 +19,9 @@ Configuration is by environment, so one setting serves both harnesses:
   ``openai-api/<service>/<model>``.
 * ``ADAEM_JUDGE_MODE``: ``single`` (default, paper-faithful) or ``batched``.
 * ``ADAEM_JUDGE_MAX_CONNECTIONS``: concurrent judge calls (default 16).
+* ``ADAEM_JUDGE_THRESHOLD``: P(Yes) at or above which a probability label is Yes (default
+  0.5; used where the judge returns token log-probabilities, single mode).
+* ``ADAEM_JUDGE_LOGPROBS``: ``0`` to stop asking the judge for log-probabilities (default ``1``).
 * ``ADAEM_QUESTION_SET_VERSION`` / ``ADAEM_QUESTIONS``: which question set to load (a
   published version, or a JSONL file / set directory); ``--metadata`` keys
   ``question_set_version`` / ``questions`` override them.
@@ -47,7 +50,9 @@ __all__ = [
     "DOC_FIELDS",
     "ENV_JUDGE_MAX_CONNECTIONS",
     "ENV_JUDGE_MODE",
+    "ENV_JUDGE_LOGPROBS",
     "ENV_JUDGE_MODEL",
+    "ENV_JUDGE_THRESHOLD",
     "ENV_QUESTIONS",
     "ENV_QUESTION_SET_VERSION",
     "AnswerVerdict",
@@ -70,6 +75,8 @@ logger = logging.getLogger(__name__)
 ENV_JUDGE_MODEL = "ADAEM_JUDGE_MODEL"
 ENV_JUDGE_MODE = "ADAEM_JUDGE_MODE"
 ENV_JUDGE_MAX_CONNECTIONS = "ADAEM_JUDGE_MAX_CONNECTIONS"
+ENV_JUDGE_THRESHOLD = "ADAEM_JUDGE_THRESHOLD"
+ENV_JUDGE_LOGPROBS = "ADAEM_JUDGE_LOGPROBS"
 ENV_QUESTION_SET_VERSION = "ADAEM_QUESTION_SET_VERSION"
 ENV_QUESTIONS = "ADAEM_QUESTIONS"
 DEFAULT_MAX_CONNECTIONS = 16
@@ -94,6 +101,8 @@ class JudgeSettings(BaseModel):
     model: str
     mode: JudgeMode = "single"
     max_connections: int = Field(DEFAULT_MAX_CONNECTIONS, ge=1)
+    threshold: float = Field(0.5, ge=0.0, le=1.0)
+    logprobs: bool = True
 
 
 def judge_settings(env: Mapping[str, str] | None = None) -> JudgeSettings:
@@ -119,7 +128,27 @@ def judge_settings(env: Mapping[str, str] | None = None) -> JudgeSettings:
         raise JudgeNotConfiguredError(
             f"{ENV_JUDGE_MAX_CONNECTIONS} must be a positive integer, got {raw_connections!r}"
         )
-    return JudgeSettings.model_validate({"model": spec, "mode": mode, "max_connections": connections})
+    raw_threshold = env.get(ENV_JUDGE_THRESHOLD, "").strip() or "0.5"
+    try:
+        threshold = float(raw_threshold)
+    except ValueError:
+        threshold = math.nan
+    if not 0.0 <= threshold <= 1.0:
+        raise JudgeNotConfiguredError(
+            f"{ENV_JUDGE_THRESHOLD} must be a number in [0, 1], got {raw_threshold!r}"
+        )
+    raw_logprobs = env.get(ENV_JUDGE_LOGPROBS, "").strip().lower() or "1"
+    if raw_logprobs not in ("0", "1", "true", "false"):
+        raise JudgeNotConfiguredError(f"{ENV_JUDGE_LOGPROBS} must be 0 or 1, got {raw_logprobs!r}")
+    return JudgeSettings.model_validate(
+        {
+            "model": spec,
+            "mode": mode,
+            "max_connections": connections,
+            "threshold": threshold,
+            "logprobs": raw_logprobs in ("1", "true"),
+        }
+    )
 
 
 def _judge_model(settings: JudgeSettings) -> Model:
@@ -216,6 +245,10 @@ class AnswerVerdict(BaseModel):
     stance: str | None = None
     points: list[str] = Field(default_factory=list)
     point_labels: list[dict[str, Label]] = Field(default_factory=list)
+    point_probabilities: list[dict[str, float]] = Field(
+        default_factory=list,
+        description="P(Yes) per point and value, where the judge returned log-probabilities.",
+    )
     vector: dict[str, Label] | None = None
     judge_failures: int = 0
     judge_error: str | None = None
@@ -240,6 +273,8 @@ async def _judge_one(
         verdict.judge_error = f"{type(exc).__name__}: {exc}"
         return verdict
     verdict.point_labels = [p.labels for p in judgement.points]
+    if any(p.probabilities for p in judgement.points):
+        verdict.point_probabilities = [p.probabilities for p in judgement.points]
     verdict.vector = dict(judgement.vector)
     verdict.judge_failures = judgement.judge_failures
     return verdict
@@ -290,7 +325,9 @@ def judge_filter(resps: Iterable[Any], docs: Iterable[Mapping[str, Any]]) -> lis
     """The ``custom`` filter: judge all responses of a task at once, one JSON verdict each."""
     resps, docs = list(resps), list(docs)
     settings = judge_settings()
-    config = JudgeConfig.model_validate({"mode": settings.mode})
+    config = JudgeConfig.model_validate(
+        {"mode": settings.mode, "threshold": settings.threshold, "logprobs": settings.logprobs}
+    )
     answers = [
         (load_value_system(str(doc["value_system"])), _first_response(r))
         for r, doc in zip(resps, docs, strict=True)

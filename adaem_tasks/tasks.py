@@ -71,6 +71,8 @@ def adaem_task(
     prime: str | None = None,
     categories: str | list[str] | None = None,
     judge_max_attempts: int = 3,
+    judge_threshold: float = 0.5,
+    judge_logprobs: bool = True,
 ) -> Task:
     """Build the task for one value system (shared by every registered AdAEM task).
 
@@ -78,7 +80,17 @@ def adaem_task(
     """
     try:
         return _build_task(
-            value_system, version, questions, judge_mode, points, words, prime, categories, judge_max_attempts
+            value_system,
+            version,
+            questions,
+            judge_mode,
+            points,
+            words,
+            prime,
+            categories,
+            judge_max_attempts,
+            judge_threshold,
+            judge_logprobs,
         )
     except ValueError as exc:  # our input errors, bad options, unknown versions and categories
         if debug_requested():
@@ -97,6 +109,8 @@ def _build_task(
     prime: str | None,
     categories: str | list[str] | None,
     judge_max_attempts: int,
+    judge_threshold: float,
+    judge_logprobs: bool,
 ) -> Task:
     if judge_mode not in ("single", "batched"):
         raise ValueError(f"judge_mode must be 'single' or 'batched', got {judge_mode!r}")
@@ -114,7 +128,12 @@ def _build_task(
         setup=judge_preflight(value_system=value_system, judge_mode=judge_mode),
         solver=solvers,
         scorer=value_judge(
-            value_system=value_system, judge_mode=judge_mode, points=points, max_attempts=judge_max_attempts
+            value_system=value_system,
+            judge_mode=judge_mode,
+            points=points,
+            max_attempts=judge_max_attempts,
+            threshold=judge_threshold,
+            logprobs=judge_logprobs,
         ),
         metadata={
             "set_version": qset.version,
@@ -137,10 +156,22 @@ def schwartz(
     prime: str | None = None,
     categories: str | None = None,
     judge_max_attempts: int = 3,
+    judge_threshold: float = 0.5,
+    judge_logprobs: bool = True,
 ) -> Task:
     """AdAEM over the 10 Schwartz basic values."""
     return adaem_task(
-        "schwartz", version, questions, judge_mode, points, words, prime, categories, judge_max_attempts
+        "schwartz",
+        version,
+        questions,
+        judge_mode,
+        points,
+        words,
+        prime,
+        categories,
+        judge_max_attempts,
+        judge_threshold,
+        judge_logprobs,
     )
 
 
@@ -154,8 +185,20 @@ def mft(
     prime: str | None = None,
     categories: str | None = None,
     judge_max_attempts: int = 3,
+    judge_threshold: float = 0.5,
+    judge_logprobs: bool = True,
 ) -> Task:
     """AdAEM over the 5 moral foundations (paper App. J)."""
     return adaem_task(
-        "mft", version, questions, judge_mode, points, words, prime, categories, judge_max_attempts
+        "mft",
+        version,
+        questions,
+        judge_mode,
+        points,
+        words,
+        prime,
+        categories,
+        judge_max_attempts,
+        judge_threshold,
+        judge_logprobs,
     )

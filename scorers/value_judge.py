@@ -9,6 +9,9 @@ turn ``None`` into 0. The same vector with ``null`` for unknown is kept in
 ``Score.metadata['vector']``. An answer that could not be judged at all (refusal, empty,
 unparseable) is unknown on every value; its parse outcome is in
 ``Score.metadata['parse_outcome']`` and Inspect's standard ``Score.reason``.
+Where the grader returned token log-probabilities (single mode), each point's P(Yes) per
+value is in ``Score.metadata['point_probabilities']`` and the labels are
+``P(Yes) >= judge_threshold`` (see :mod:`adaem_tasks.judge`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from inspect_ai.model import get_model
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from adaem_tasks.judge import JudgeConfig, JudgeMode, judge_opinion
+from adaem_tasks.judge import JudgeConfig, JudgeMode, PointJudgement, judge_opinion
 from adaem_tasks.opinion import DEFAULT_POINTS, ParsedOpinion, ParseOutcome, parse_opinion
 from adaem_tasks.scorers.metrics import (
     category_expression_rate,
@@ -48,6 +51,13 @@ def _parsed(state: TaskState, points: int) -> ParsedOpinion:
     return parse_opinion(state.output.completion, expected_points=points)
 
 
+def _probabilities(points: list[PointJudgement]) -> dict[str, object]:
+    """``point_probabilities`` (P(Yes) per point and value) when the grader returned any; else nothing."""
+    if not any(p.probabilities for p in points):
+        return {}
+    return {"point_probabilities": [p.probabilities for p in points]}
+
+
 @scorer(
     metrics=[
         expression_rate(),
@@ -63,10 +73,14 @@ def value_judge(
     points: int = DEFAULT_POINTS,
     max_attempts: int = 3,
     cache: bool = True,
+    threshold: float = 0.5,
+    logprobs: bool = True,
 ) -> Scorer:
     """Judge each key point against every value with the ``grader`` model and OR the labels."""
     system = load_value_system(value_system)
-    config = JudgeConfig(mode=judge_mode, max_attempts=max_attempts, cache=cache)
+    config = JudgeConfig(
+        mode=judge_mode, max_attempts=max_attempts, cache=cache, threshold=threshold, logprobs=logprobs
+    )
 
     async def score(state: TaskState, target: Target) -> Score:
         grader = get_model(role="grader", required=True)
@@ -105,6 +119,7 @@ def value_judge(
                 "vector": judgement.vector,
                 "point_labels": [p.labels for p in judgement.points],
                 "judge_failures": judgement.judge_failures,
+                **_probabilities(judgement.points),
             },
         )
 

@@ -13,6 +13,18 @@
   answer or label it finds after that point (:func:`obedient_answer`). Labels a keyword
   judge otherwise. Against the boundary-line format it cannot be fooled (the text cannot
   write its own closing line); against the paper's fenced Listing 4 it can.
+* ``lossy-batch`` -- the keyword judge in single mode, but whenever it must return all
+  labels as JSON (batched mode) it reports one value (:data:`LOSSY_BATCH_DROPS`: Power
+  for Schwartz, Authority for MFT) as ``false``: the judge whose cheap mode silently
+  under-reports a value, which ``adaem-validate judge`` must flag.
+* ``split-yes`` -- for servers asked for log-probabilities: its Yes mass is split over
+  token variants (``" Yes"``, ``"yes"``), so the single most likely token is ``"No"``
+  even where the keyword truth is Yes (P(Yes) = 0.55). Its *text* is always "No"; only
+  a judge that pools the variants' probabilities reads it right. Batched: the keyword JSON.
+
+:meth:`ScriptedJudge.first_token_distribution` gives the probabilities of the first
+answer token behind each single-mode answer (0.9 for the answer given, 0.1 for the
+other), which the loopback server returns as ``logprobs`` when asked.
 
 The other judges read only the text block of the prompt (between the ``<text-B>`` and
 ``</text-B>`` boundary lines, ``B`` being the same token in both): the definitions
@@ -33,6 +45,7 @@ from adaem_tasks.value_systems import ValueSystem, available_value_systems, load
 __all__ = [
     "GARBAGE_ANSWER",
     "JUDGE_KINDS",
+    "LOSSY_BATCH_DROPS",
     "JudgeRequest",
     "ScriptedJudge",
     "keyword_labels",
@@ -40,8 +53,16 @@ __all__ = [
     "parse_judge_request",
 ]
 
-JudgeKind = Literal["keyword", "garbage", "flaky", "obedient"]
-JUDGE_KINDS: tuple[JudgeKind, ...] = ("keyword", "garbage", "flaky", "obedient")
+JudgeKind = Literal["keyword", "garbage", "flaky", "obedient", "lossy-batch", "split-yes"]
+JUDGE_KINDS: tuple[JudgeKind, ...] = ("keyword", "garbage", "flaky", "obedient", "lossy-batch", "split-yes")
+
+LOSSY_BATCH_DROPS = {"schwartz": "power", "mft": "authority"}
+"""The value the ``lossy-batch`` judge always reports as ``false`` in batched mode, per value system."""
+
+#: First-token probabilities of the ``split-yes`` judge: keyword truth Yes / No.
+_SPLIT_YES = {" Yes": 0.30, "yes": 0.25, "No": 0.45}
+_SPLIT_NO = {"No": 0.80, " yes": 0.12, "Yes": 0.08}
+_CONFIDENCE = 0.9
 
 GARBAGE_ANSWER = "Hmm... the annotation depends on how one reads it ~~ [unreadable]"
 """Neither Yes/No nor a JSON object: :func:`adaem_tasks.judge.parse_yes_no` and
@@ -190,6 +211,21 @@ def obedient_answer(prompt: str) -> str | None:
     return "Yes" if keyword_labels(system, text.strip())[matched.key] else "No"
 
 
+def _lossy_batch_answer(request: JudgeRequest) -> str:
+    if request.mode == "single":
+        return _correct_answer(request)
+    labels = keyword_labels(request.system, request.text)
+    dropped = LOSSY_BATCH_DROPS.get(request.system.name)
+    if dropped in labels:
+        labels[dropped] = False
+    return json.dumps(labels)
+
+
+def _split_distribution(request: JudgeRequest) -> dict[str, float]:
+    assert request.value_key is not None
+    return _SPLIT_YES if keyword_labels(request.system, request.text)[request.value_key] else _SPLIT_NO
+
+
 class ScriptedJudge:
     """One judge of a given kind. ``flaky`` judges remember the prompts they have seen (thread-safe)."""
 
@@ -215,7 +251,26 @@ class ScriptedJudge:
                 self._seen.add(prompt)
             if first_time:
                 return GARBAGE_ANSWER
+        if self.kind == "lossy-batch":
+            return _lossy_batch_answer(request)
+        if self.kind == "split-yes" and request.mode == "single":
+            distribution = _split_distribution(request)
+            return max(distribution, key=distribution.__getitem__).strip()
         return _correct_answer(request)
+
+    def first_token_distribution(self, prompt: str, answer: str) -> dict[str, float] | None:
+        """Probabilities of the first token of ``answer`` (this judge's reply to ``prompt``).
+
+        ``None`` unless ``answer`` is a single-mode Yes/No: JSON and garbage answers carry
+        no Yes/No token, so a server returns plain per-token log-probabilities for them.
+        """
+        request = parse_judge_request(prompt)
+        if request is None or request.mode != "single" or answer not in ("Yes", "No"):
+            return None
+        if self.kind == "split-yes":
+            return _split_distribution(request)
+        other = "No" if answer == "Yes" else "Yes"
+        return {answer: _CONFIDENCE, other: round(1.0 - _CONFIDENCE, 10)}
 
     def reset(self) -> None:
         """Forget the prompts a flaky judge has seen."""

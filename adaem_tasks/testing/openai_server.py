@@ -9,6 +9,17 @@ events), ``POST /v1/completions``, ``GET /v1/models``, ``GET /stats``. The reque
 ``model`` field picks the answerer through :meth:`Dispatcher.respond`
 (``judge-keyword``, ``adaem-judge/keyword``, ``persona-power``, ``power``, ...).
 
+Log-probabilities, as OpenAI / vLLM return them, from the scripted model of
+:mod:`adaem_tasks.testing.logprobs`: ``logprobs: true`` (+ ``top_logprobs``) on chat and
+``logprobs: N`` on completions give per-token log-probabilities of the answer (a scripted
+judge's Yes/No carries its first-token distribution); ``prompt_logprobs: N`` (vLLM's
+extension, sent by Inspect's ``prompt_logprobs`` option) scores the prompt tokens: at the
+top level of a chat response, inside each completions choice. The chat "template" joins
+the message contents with newlines; a trailing assistant message is scored as the end of
+the prompt with ``continue_final_message: true`` (vLLM's flag) and is followed by an
+end-of-turn token otherwise. ``logprobs=False`` makes the server ignore those requests, as
+servers without log-probabilities do.
+
 Fault injection, counted over the generation requests (1-based ``n``):
 ``rate_limit_every=N`` answers request ``n`` with HTTP 429 when ``n % N == 0``
 (``Retry-After: 0`` and an OpenAI-style error body; ``retry_after_ms`` adds a
@@ -37,10 +48,12 @@ from typing import Any
 
 from adaem_tasks.testing.dispatch import Dispatcher, join_conversation, resolve
 from adaem_tasks.testing.judges import JUDGE_KINDS
+from adaem_tasks.testing.logprobs import chat_logprobs, completion_logprobs, vllm_prompt_logprobs
 
 __all__ = ["ServerHandle", "ServerOptions", "main", "start_server"]
 
 _LISTED_MODELS = [f"judge-{k}" for k in JUDGE_KINDS] + ["power", "saturating-power", "refuser"]
+_END_OF_TURN = "<|end|>"
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,7 @@ class ServerOptions:
     max_body_bytes: int = 8 * 1024 * 1024
     max_concurrency: int = 64
     socket_timeout_s: float = 30.0
+    logprobs: bool = True  # False: ignore logprobs / prompt_logprobs requests, like a server without them
 
 
 class _Stats:
@@ -325,7 +339,11 @@ class _Handler(BaseHTTPRequestHandler):
             "finish_reason": "stop",
             "logprobs": None,
         }
-        return {
+        logprobs = self.server.options.logprobs
+        if body.get("logprobs") and logprobs:
+            first = self._first_token_distribution(model, prompt, text)
+            choice["logprobs"] = chat_logprobs(model, text, int(body.get("top_logprobs") or 0), first)
+        reply: dict[str, Any] = {
             "id": ident,
             "object": "chat.completion",
             "created": created,
@@ -333,6 +351,25 @@ class _Handler(BaseHTTPRequestHandler):
             "choices": [choice],
             "usage": usage,
         }
+        if body.get("prompt_logprobs") is not None and logprobs:
+            reply["prompt_logprobs"] = vllm_prompt_logprobs(model, self._chat_template(messages, body))
+        return reply
+
+    def _first_token_distribution(self, model: str, prompt: str, answer: str) -> dict[str, float] | None:
+        """The answering judge's first-token probabilities (personas judge with the keyword judge)."""
+        return self.server.dispatcher.judge(resolve(model).judge or "keyword").first_token_distribution(
+            prompt, answer
+        )
+
+    @staticmethod
+    def _chat_template(messages: list[Any], body: dict[str, Any]) -> str:
+        """The scripted chat template: message contents joined by newlines (see the module docstring)."""
+        contents = [_content_text(m.get("content")) for m in messages if isinstance(m, dict)]
+        text = "\n".join(contents)
+        last = messages[-1] if isinstance(messages[-1], dict) else {}
+        if last.get("role") == "assistant" and not body.get("continue_final_message"):
+            text += "\n" + _END_OF_TURN
+        return text
 
     def _completions(self, body: dict[str, Any], model: str) -> dict[str, Any] | list[str]:
         raw = body.get("prompt", "")
@@ -342,7 +379,13 @@ class _Handler(BaseHTTPRequestHandler):
         choices, prompt_tokens, completion_tokens = [], 0, 0
         for i, prompt in enumerate(prompts):
             text = _apply_stop(self.server.dispatcher.respond(model, prompt), body.get("stop"))
-            choices.append({"index": i, "text": text, "finish_reason": "stop", "logprobs": None})
+            choice: dict[str, Any] = {"index": i, "text": text, "finish_reason": "stop", "logprobs": None}
+            if body.get("logprobs") is not None and self.server.options.logprobs:
+                first = self._first_token_distribution(model, prompt, text)
+                choice["logprobs"] = completion_logprobs(model, text, int(body["logprobs"]), first)
+            if body.get("prompt_logprobs") is not None and self.server.options.logprobs:
+                choice["prompt_logprobs"] = vllm_prompt_logprobs(model, prompt)
+            choices.append(choice)
             prompt_tokens += _words(prompt)
             completion_tokens += _words(text)
         return {
@@ -400,7 +443,7 @@ def start_server(port: int = 0, **options: Any) -> ServerHandle:
 
     ``options`` are the fields of :class:`ServerOptions` (``rate_limit_every``,
     ``error_every``, ``latency_s``, ``retry_after_ms``, ``max_body_bytes``,
-    ``max_concurrency``, ``socket_timeout_s``).
+    ``max_concurrency``, ``socket_timeout_s``, ``logprobs``).
     """
     server = _Server(port, ServerOptions(**options))
     thread = threading.Thread(

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 __all__ = ["STUDIES", "build_parser", "main"]
 
 #: Modules of :mod:`adaem_tasks.validate` that each register one sub-command.
-STUDIES: tuple[str, ...] = ("priming", "reliability", "informativeness")
+STUDIES: tuple[str, ...] = ("priming", "reliability", "informativeness", "judge")
 
 
 def build_parser() -> argparse.ArgumentParser:
