@@ -18,7 +18,11 @@ results do not hinge on which questions were asked. Here:
   ``seed + 1``...), and the mean and spread over them are reported.
 
 The headline is the win rate when there are at least two models (the number AdAEM
-reports), else the expression rate; both are in the JSON. ``per_value`` gives alpha
+reports) and the folds are big enough to rate them, else the expression rate; both are
+in the JSON. Win rates per fold follow ``adaem-rank``'s comparability rule: a fold of
+fewer than ``--min-shared`` questions cannot give any model a comparable win rate, so
+with such folds the win-rate metric is not computed and the JSON and summary say why
+(rather than reporting the alpha of numbers ``adaem-rank`` would refuse to print). ``per_value`` gives alpha
 with the models as subjects, one value at a time (needs 2+ models).
 """
 
@@ -33,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from adaem_tasks.rating import Alignment, RankConfig, rank_alignment
+from adaem_tasks.rating import DEFAULT_MIN_SHARED, Alignment, RankConfig, rank_alignment
 from adaem_tasks.validate.logsets import StudyInputError, load_log_set
 from adaem_tasks.validate.output import add_output_options, finish, value_labels, write_json
 from adaem_tasks.validate.stats import (
@@ -71,6 +75,7 @@ class ReliabilityResult:
     seed: int
     fold_sizes: tuple[int, int]
     metrics: dict[str, MetricReliability]
+    not_computed: dict[str, str]  # metric -> why it could not be computed
 
     @property
     def headline(self) -> str:
@@ -84,7 +89,7 @@ def fold_assignments(n_questions: int, folds: int, seed: int) -> list[NDArray[np
 
 
 def _fold_results(
-    alignment: Alignment, folds: list[NDArray[np.intp]], metric: str, seed: int
+    alignment: Alignment, folds: list[NDArray[np.intp]], metric: str, seed: int, min_shared: int
 ) -> NDArray[np.float64]:
     """``(folds, models, values)`` results of one fold assignment."""
     results = []
@@ -93,7 +98,8 @@ def _fold_results(
             results.append(expression_rates(alignment.labels[index], alignment.known[index]).T)
         else:
             board = rank_alignment(
-                alignment.subset(index.tolist()), RankConfig(replicates=0, seed=seed * 1000 + k)
+                alignment.subset(index.tolist()),
+                RankConfig(replicates=0, seed=seed * 1000 + k, min_shared=min_shared),
             )
             results.append(board.win_rate)
     return np.asarray(results, dtype=np.float64)
@@ -128,6 +134,7 @@ def reliability_study(
     replicates: int = 10,
     seed: int = 0,
     min_per_fold: int = DEFAULT_MIN_PER_FOLD,
+    min_shared: int = DEFAULT_MIN_SHARED,
 ) -> ReliabilityResult:
     """Alpha and CV over ``replicates`` random fold assignments (see the module docstring)."""
     if folds < 2:
@@ -140,15 +147,23 @@ def reliability_study(
             f"{n} aligned questions cannot make {folds} folds of at least {min_per_fold} questions each "
             f"({n // folds} per fold): use fewer --folds, logs with more questions, or a lower --min-per-fold"
         )
-    metrics = ["expression_rate"] + (["win_rate"] if len(alignment.models) >= 2 else [])
+    sizes = (n // folds, -(-n // folds))
+    not_computed: dict[str, str] = {}
+    if len(alignment.models) < 2:
+        not_computed["win_rate"] = "win rates need at least two models"
+    elif sizes[0] < min_shared:
+        not_computed["win_rate"] = (
+            f"folds of {sizes[0]} questions are below --min-shared {min_shared}: no model would get a "
+            "comparable win rate on a fold (use fewer --folds, more questions, or a lower --min-shared)"
+        )
+    metrics = [m for m in ("expression_rate", "win_rate") if m not in not_computed]
     per_metric: dict[str, list[NDArray[np.float64]]] = {m: [] for m in metrics}
     for r in range(replicates):
         assignment = fold_assignments(n, folds, seed + r)
         for metric in metrics:
-            per_metric[metric].append(_fold_results(alignment, assignment, metric, seed + r))
-    sizes = (n // folds, -(-n // folds))
+            per_metric[metric].append(_fold_results(alignment, assignment, metric, seed + r, min_shared))
     measured = {m: _measure(m, per_metric[m]) for m in METRICS if m in per_metric}
-    return ReliabilityResult(alignment, folds, replicates, seed, sizes, measured)
+    return ReliabilityResult(alignment, folds, replicates, seed, sizes, measured, not_computed)
 
 
 # -- output --------------------------------------------------------------------------------------------------
@@ -188,6 +203,7 @@ def result_json(result: ReliabilityResult, inputs: list[str], problems: list[Any
         "spread": head["spread"],
         "per_value": head["per_value"],
         "metrics": metrics,
+        "not_computed": result.not_computed,
         "method": "Cronbach's alpha with the folds as items and the model x value results as subjects; "
         "CV = sd across folds / mean across folds per result, averaged over results; mean and spread over "
         "replicate fold assignments",
@@ -235,6 +251,8 @@ def format_summary(result: ReliabilityResult) -> str:
         label = name.replace("_", " ") + (" (headline)" if name == result.headline else "")
         shown = f"{_num(s['mean'])} ± {_num(s['sd'])} [{_num(s['min'])}, {_num(s['max'])}]"
         lines.append(f"{label:<22}{shown:<40}{_num(c['mean'])} ± {_num(c['sd'])}")
+    for name, why in result.not_computed.items():
+        lines.append(f"{name.replace('_', ' '):<22}not computed: {why}")
     head = result.metrics[result.headline]
     labels = value_labels(a.value_system, a.values, short=True)
     if len(a.models) >= 2:
@@ -269,7 +287,9 @@ def format_summary(result: ReliabilityResult) -> str:
 
 def run(ns: argparse.Namespace) -> int:
     logset = load_log_set(ns.logs, "the logs", set_version=ns.set_version, value_system=ns.value_system)
-    result = reliability_study(logset.alignment, ns.folds, ns.replicates, ns.seed, ns.min_per_fold)
+    result = reliability_study(
+        logset.alignment, ns.folds, ns.replicates, ns.seed, ns.min_per_fold, ns.min_shared
+    )
     out = Path(ns.out)
     written = [write_json(out / "reliability.json", result_json(result, list(ns.logs), logset.problems))]
     print(format_summary(result) if not ns.quiet else format_summary(result).splitlines()[3])
@@ -294,6 +314,12 @@ def register(subparsers: Any) -> None:
         type=int,
         default=DEFAULT_MIN_PER_FOLD,
         help="refuse folds smaller than this (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--min-shared",
+        type=int,
+        default=DEFAULT_MIN_SHARED,
+        help="adaem-rank's comparability threshold, applied to each fold's win rates (default: %(default)s)",
     )
     parser.add_argument("--set-version", help="use only logs of this question-set version")
     parser.add_argument("--value-system", help="use only results of this value system (schwartz, mft)")

@@ -63,7 +63,8 @@ def test_reliability_dry_run(tmp_path: Path) -> None:
     printed = _run("adaem-validate-reliability", tmp_path)
     assert "Cronbach alpha" in printed
     doc = json.loads((tmp_path / "reliability-dry-run" / "reliability.json").read_text())
-    assert doc["n_questions"] == 50 and len(doc["models"]) == 4
+    assert doc["n_questions"] == 100 and len(doc["models"]) == 4
+    assert doc["headline_metric"] == "win_rate" and doc["not_computed"] == {}
     assert doc["cronbach_alpha"] > 0.7
 
 

@@ -91,6 +91,16 @@ def test_one_model_has_no_win_rates_and_says_so(tmp_path: Path) -> None:
     assert all(v["cronbach_alpha"] is None for v in doc["per_value"].values())  # one subject per value
 
 
+def test_folds_below_min_shared_get_no_win_rates_and_say_why(tmp_path: Path) -> None:
+    """adaem-rank gives no model a win rate on fewer than --min-shared questions; neither do folds."""
+    alignment = _alignment(PLANTED, synth_questions(75))  # folds of 15 < 20
+    result = reliability_study(alignment, folds=5, replicates=2)
+    assert result.headline == "expression_rate" and set(result.metrics) == {"expression_rate"}
+    assert "folds of 15 questions are below --min-shared 20" in result.not_computed["win_rate"]
+    lowered = reliability_study(alignment, folds=5, replicates=2, min_shared=15)
+    assert lowered.headline == "win_rate" and not lowered.not_computed
+
+
 def test_too_few_questions_per_fold_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     write_persona_logs(tmp_path / "logs", PLANTED, synth_questions(40))
     assert main(["reliability", str(tmp_path / "logs"), "--out", str(tmp_path / "o")]) == 2
