@@ -9,8 +9,8 @@ Usage::
     adaem-gen stats seed-v1 adaem-20250101-abc123
     adaem-gen seeds arguments-training.tsv value_items.csv --out seeds/ --model openai/gpt-4o
 
-Exit codes: 0 done, 2 bad configuration, 3 run stopped (models kept failing;
-``--resume`` continues), 4 no question survived the filters, 1 anything else.
+Exit codes: 0 done, 2 bad configuration or the 'gen' extra not installed, 3 run stopped
+(models kept failing; ``--resume`` continues), 4 no question survived the filters, 1 anything else.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import yaml
 from pydantic import ValidationError
 
 from adaem_gen.config import ConfigError, RunConfig, load_yaml_config
+from adaem_gen.extras import MissingExtraError, require_gen
 from adaem_gen.journal import Journal, JournalError
 
 __all__ = ["build_parser", "main", "resolve_run_config"]
@@ -284,12 +285,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(argv)
     try:
+        require_gen()  # every sub-command embeds questions; `--help` above works without the extra
         if ns.command == "run":
             return _cmd_run(ns)
         if ns.command == "stats":
             return _cmd_stats(ns)
         if ns.command == "seeds":
             return _cmd_seeds(ns)
+    except MissingExtraError as exc:
+        print(f"adaem-gen: {exc}", file=sys.stderr)
+        return 2
     except (ConfigError, JournalError, FileExistsError, ValueError) as exc:
         print(f"adaem-gen: error: {exc}", file=sys.stderr)
         return 2
