@@ -274,7 +274,12 @@ def _cmd_seeds(ns: argparse.Namespace) -> int:
         )
     print(
         json.dumps(
-            {"version": version, "count": len(questions), "out": str(out), "published": str(published)}
+            {
+                "version": version,
+                "count": len(questions),
+                "out": str(out),
+                "published": str(published) if published else None,
+            }
         )
     )
     return 0
