@@ -17,7 +17,8 @@ importable module, so the public ``@scorer`` decorator registers it unqualified.
 value_judge's signature (``functools.wraps``), so the options recorded in the log are
 passed back to it; the scores it produces carry the same name, ``value_judge``.
 ``adaem_tasks._registry`` (the entry point Inspect loads at start-up) imports this module.
-``tests/inspect_task/test_rescore.py`` runs the real ``inspect score`` on a log of each task.
+The README dry run ``rescore`` (``tests/readme/test_dry_runs.py``) runs the real ``inspect score``
+on an ``adaem_tasks/mft`` log with no flags and checks the scores come back on the MFT values.
 """
 
 from __future__ import annotations
