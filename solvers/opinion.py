@@ -23,23 +23,11 @@ class MissingGraderError(RuntimeError):
     """No model is bound to the ``grader`` role."""
 
 
-def _require_grader() -> None:
-    """Fail before the examinee is called if no judge is bound.
-
-    The judge is the ``grader`` model role. Falling back to the model under test
-    would let the examinee grade itself, so a missing role is an error, not a default.
-    """
-    if "grader" not in model_roles():
-        raise MissingGraderError(
-            "AdAEM needs a value judge bound to the 'grader' model role, e.g. "
-            "`--model-role grader=openai/gpt-4o` (CLI) or `model_roles={'grader': ...}` (eval()). "
-            "It is required: the model under evaluation never grades itself."
-        )
-    grader = get_model(role="grader")
-    if str(grader) == str(get_model()):
-        logger.warning(
-            "the grader role is bound to the model under evaluation (%s); it grades itself", grader
-        )
+_MISSING_GRADER = (
+    "AdAEM needs a value judge bound to the 'grader' model role, e.g. "
+    "`--model-role grader=openai/gpt-4o` (CLI) or `model_roles={'grader': ...}` (eval()). "
+    "It is required: the model under evaluation never grades itself."
+)
 
 
 @solver
@@ -69,8 +57,17 @@ def opinion_solver(
         raise ValueError(f"points must be >= 1, got {points}")
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        # Fail before the examinee is called if no judge is bound. The judge is the
+        # ``grader`` role; falling back to the model under test would let the examinee
+        # grade itself, so a missing role is an error, not a default.
         if require_grader:
-            _require_grader()
+            if "grader" not in model_roles():
+                raise MissingGraderError(_MISSING_GRADER)
+            grader = get_model(role="grader", required=True)
+            if str(grader) == str(get_model()):
+                logger.warning(
+                    "the grader role is bound to the model under evaluation (%s); it grades itself", grader
+                )
         state.user_prompt.text = opinion_prompt(state.input_text, points=points, words=words)
         state = await generate(state)
         parsed = parse_opinion(state.output.completion, expected_points=points)
