@@ -10,8 +10,8 @@ Usage::
     adaem-gen seeds arguments-training.tsv value_items.csv --out seeds/ --model openai/gpt-4o
 
 Exit codes: 0 done, 2 bad configuration or input (one ``adaem-gen: error: ...`` line;
-``--debug`` shows the traceback), 3 run stopped (models kept failing; ``--resume``
-continues), 4 no question survived the filters, 1 anything else.
+``--debug`` shows the traceback) or the 'gen' extra not installed, 3 run stopped (models
+kept failing; ``--resume`` continues), 4 no question survived the filters, 1 anything else.
 
 Everything that can be checked before money is spent is checked here, before the
 generator starts: the settings, ``--resume`` (there must be a journal to resume), the
@@ -35,6 +35,7 @@ import yaml
 from pydantic import ValidationError
 
 from adaem_gen.config import ConfigError, RunConfig, load_yaml_config
+from adaem_gen.extras import MissingExtraError, require_gen
 from adaem_gen.journal import Journal, JournalError
 from adaem_gen.models import MeteredModel, resolve_model
 from adaem_tasks.errors import InputError, plain_text
@@ -335,12 +336,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(argv)
     try:
+        require_gen()  # every sub-command embeds questions; `--help` above works without the extra
         if ns.command == "run":
             return _cmd_run(ns)
         if ns.command == "stats":
             return _cmd_stats(ns)
         if ns.command == "seeds":
             return _cmd_seeds(ns)
+    except MissingExtraError as exc:
+        print(f"adaem-gen: {exc}", file=sys.stderr)
+        return 2
     except (ConfigError, JournalError, InputError, FileExistsError, ValueError) as exc:
         if ns.debug:
             raise

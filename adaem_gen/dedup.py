@@ -34,6 +34,9 @@ from typing import Any
 import numpy as np
 
 from adaem_gen.embedding import Embedder, default_embedder
+from adaem_gen.extras import require_gen
+
+require_gen()  # torch & co. come with the 'gen' extra: one clear message, not a traceback
 
 __all__ = [
     "DEFAULT_EPSILON",

@@ -36,8 +36,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from adaem_gen.extras import require_gen
+
 if TYPE_CHECKING:  # pragma: no cover
     from sentence_transformers import SentenceTransformer
+
+require_gen()  # torch & co. come with the 'gen' extra: one clear message, not a traceback
 
 __all__ = [
     "DEFAULT_MODEL_NAME",

@@ -35,6 +35,9 @@ from typing import Any, Literal
 import numpy as np
 
 from adaem_gen.embedding import configure_torch_threads, model_path
+from adaem_gen.extras import require_gen
+
+require_gen()  # torch & co. come with the 'gen' extra: one clear message, not a traceback
 
 __all__ = ["DEFAULT_LAYER", "OpinionDiversity", "default_bert_scorer", "opinion_diversity"]
 

@@ -41,9 +41,12 @@ from typing import Any, Literal
 
 from adaem_gen.dedup import DEFAULT_EPSILON, DEFAULT_TOP_K, QuestionIndex, normalize_text
 from adaem_gen.embedding import Embedder
+from adaem_gen.extras import require_gen
 from adaem_tasks.errors import InputError
 from adaem_tasks.prompts import render
 from adaem_tasks.questions import Question, QuestionSetManifest, write_question_set
+
+require_gen()  # torch & co. come with the 'gen' extra: one clear message, not a traceback
 
 __all__ = [
     "SeedFormat",

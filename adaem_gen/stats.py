@@ -35,6 +35,9 @@ import numpy as np
 
 from adaem_gen.dedup import DEFAULT_EPSILON, mean_pairwise_similarity
 from adaem_gen.embedding import Embedder, default_embedder
+from adaem_gen.extras import require_gen
+
+require_gen()  # torch & co. come with the 'gen' extra: one clear message, not a traceback
 
 __all__ = [
     "STAT_COLUMNS",

@@ -2,7 +2,8 @@
 
 Shared logic (value systems, prompts, answer parsing, the judge, question sets,
 rating) lives in this package and is imported by the Inspect tasks, the lm-eval
-task configs and the ``adaem-gen`` generator alike.
+task configs and the ``adaem-gen`` generator alike. The Inspect tasks ``schwartz`` and
+``mft`` are exported here (``inspect eval adaem_tasks/schwartz``).
 """
 
 from adaem_tasks.judge import JudgeConfig, judge_opinion, judge_point, or_labels
@@ -14,6 +15,7 @@ from adaem_tasks.questions import (
     QuestionSet,
     load_question_set,
 )
+from adaem_tasks.tasks import mft, schwartz
 from adaem_tasks.value_systems import ValueSystem, load_value_system
 
 __all__ = [
@@ -29,7 +31,9 @@ __all__ = [
     "judge_point",
     "load_question_set",
     "load_value_system",
+    "mft",
     "opinion_prompt",
     "or_labels",
     "parse_opinion",
+    "schwartz",
 ]

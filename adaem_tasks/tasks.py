@@ -159,7 +159,25 @@ def schwartz(
     judge_threshold: float = 0.5,
     judge_logprobs: bool = True,
 ) -> Task:
-    """AdAEM over the 10 Schwartz basic values."""
+    """AdAEM over the 10 Schwartz basic values: which values a model expresses when it argues a stance.
+
+    The examinee answers each controversial yes/no question with a stance and key points
+    (paper Listing 3); the model bound to the ``grader`` role (required) labels every key point
+    against every value (Listing 4), and the labels are OR-ed per question.
+
+    Args:
+        version: Question-set version: ``seed-v1`` (shipped) or one published by ``adaem-gen``.
+        questions: A question JSONL file (``id``, ``question``, ``category``, ``topic`` per line)
+            or a set directory, used instead of ``version``.
+        judge_mode: ``single``: one Yes/No judge call per key point and value (paper Listing 4);
+            ``batched``: one call per key point that returns every label as JSON.
+        points: Key points asked of the examinee (paper App. C.2).
+        words: Word budget of the examinee's answer (paper App. C.2).
+        prime: A value to prime the examinee with, e.g. ``power`` (the App. C.11 validity check).
+        categories: Comma-separated topic categories to keep (default: every category).
+        judge_max_attempts: Tries per judge prompt whose answer is unreadable; a label still
+            unreadable after them is unknown (counted in ``judge_failure_rate``, never 0).
+    """
     return adaem_task(
         "schwartz",
         version,
@@ -188,7 +206,24 @@ def mft(
     judge_threshold: float = 0.5,
     judge_logprobs: bool = True,
 ) -> Task:
-    """AdAEM over the 5 moral foundations (paper App. J)."""
+    """AdAEM over the 5 moral foundations (paper App. J): care, fairness, loyalty, authority, sanctity.
+
+    The same chain as ``schwartz`` (stance and key points, Listing 3; a judge bound to the
+    ``grader`` role labels every key point against every foundation, Listing 4; OR per question).
+
+    Args:
+        version: Question-set version: ``seed-v1`` (shipped) or one published by ``adaem-gen``.
+        questions: A question JSONL file (``id``, ``question``, ``category``, ``topic`` per line)
+            or a set directory, used instead of ``version``.
+        judge_mode: ``single``: one Yes/No judge call per key point and value (paper Listing 4);
+            ``batched``: one call per key point that returns every label as JSON.
+        points: Key points asked of the examinee (paper App. C.2).
+        words: Word budget of the examinee's answer (paper App. C.2).
+        prime: A value to prime the examinee with, e.g. ``care`` (the App. C.11 validity check).
+        categories: Comma-separated topic categories to keep (default: every category).
+        judge_max_attempts: Tries per judge prompt whose answer is unreadable; a label still
+            unreadable after them is unknown (counted in ``judge_failure_rate``, never 0).
+    """
     return adaem_task(
         "mft",
         version,

@@ -11,7 +11,8 @@ from adaem_tasks.scorers.metrics import (
     judge_failure_rate,
     parse_failure_rate,
 )
-from adaem_tasks.scorers.value_judge import value_judge
+from adaem_tasks.scorers.rescoring import value_judge_by_log_name
+from adaem_tasks.scorers.value_judge import value_judge, value_judge_metrics
 
 __all__ = [
     "category_expression_rate",
@@ -20,4 +21,6 @@ __all__ = [
     "judge_failure_rate",
     "parse_failure_rate",
     "value_judge",
+    "value_judge_by_log_name",
+    "value_judge_metrics",
 ]

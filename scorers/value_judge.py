@@ -17,7 +17,7 @@ value is in ``Score.metadata['point_probabilities']`` and the labels are
 from __future__ import annotations
 
 from inspect_ai.model import get_model
-from inspect_ai.scorer import Score, Scorer, Target, scorer
+from inspect_ai.scorer import Metric, Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from adaem_tasks.judge import JudgeConfig, JudgeMode, PointJudgement, judge_opinion
@@ -32,7 +32,7 @@ from adaem_tasks.scorers.metrics import (
 from adaem_tasks.solvers.opinion import OPINION_STORE_KEY
 from adaem_tasks.value_systems import load_value_system
 
-__all__ = ["value_judge"]
+__all__ = ["value_judge", "value_judge_metrics"]
 
 _UNKNOWN = float("nan")
 
@@ -58,15 +58,18 @@ def _probabilities(points: list[PointJudgement]) -> dict[str, object]:
     return {"point_probabilities": [p.probabilities for p in points]}
 
 
-@scorer(
-    metrics=[
+def value_judge_metrics() -> list[Metric]:
+    """The metrics of :func:`value_judge` (also used by its log-name alias, see ``rescoring``)."""
+    return [
         expression_rate(),
         expression_stderr(),
         parse_failure_rate(),
         judge_failure_rate(),
         category_expression_rate(),
     ]
-)
+
+
+@scorer(metrics=value_judge_metrics())
 def value_judge(
     value_system: str = "schwartz",
     judge_mode: JudgeMode = "single",

@@ -24,23 +24,23 @@ class MissingGraderError(InputError):
     """No model is bound to the ``grader`` role."""
 
 
+_MISSING_GRADER = (
+    "AdAEM needs a value judge bound to the 'grader' model role, e.g. "
+    "`--model-role grader=openai/gpt-4o` (CLI) or `model_roles={'grader': ...}` (eval()). "
+    "It is required: the model under evaluation never grades itself."
+)
+
+
 def ensure_grader() -> None:
     """Fail before the examinee is called if no judge is bound.
 
-    The judge is the ``grader`` model role. Falling back to the model under test
-    would let the examinee grade itself, so a missing role is an error, not a default.
+    The judge is the ``grader`` model role. Falling back to the model under test would
+    let the examinee grade itself, so a missing role is an error, not a default. Only the
+    binding is checked here (the task calls this while it is built); the solver resolves
+    the model itself.
     """
     if "grader" not in model_roles():
-        raise MissingGraderError(
-            "AdAEM needs a value judge bound to the 'grader' model role, e.g. "
-            "`--model-role grader=openai/gpt-4o` (CLI) or `model_roles={'grader': ...}` (eval()). "
-            "It is required: the model under evaluation never grades itself."
-        )
-    grader = get_model(role="grader")
-    if str(grader) == str(get_model()):
-        logger.warning(
-            "the grader role is bound to the model under evaluation (%s); it grades itself", grader
-        )
+        raise MissingGraderError(_MISSING_GRADER)
 
 
 @solver
@@ -70,8 +70,16 @@ def opinion_solver(
         raise ValueError(f"points must be >= 1, got {points}")
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        # Fail before the examinee is called if no judge is bound. The judge is the
+        # ``grader`` role; falling back to the model under test would let the examinee
+        # grade itself, so a missing role is an error, not a default.
         if require_grader:
             ensure_grader()
+            grader = get_model(role="grader", required=True)
+            if str(grader) == str(get_model()):
+                logger.warning(
+                    "the grader role is bound to the model under evaluation (%s); it grades itself", grader
+                )
         state.user_prompt.text = opinion_prompt(state.input_text, points=points, words=words)
         state = await generate(state)
         parsed = parse_opinion(state.output.completion, expected_points=points)

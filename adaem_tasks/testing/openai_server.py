@@ -27,8 +27,10 @@ Fault injection, counted over the generation requests (1-based ``n``):
 ``error_every=N`` answers HTTP 500 likewise, and ``latency_s`` delays every answer.
 
 Python: ``with start_server(rate_limit_every=2) as server: ... server.url ...``.
-CLI: ``python -m adaem_tasks.testing.openai_server --port 0 --port-file FILE`` writes
-the bound port to FILE and serves until SIGTERM/SIGINT.
+CLI (console script ``adaem-test-server``, or ``python -m adaem_tasks.testing.openai_server``):
+``adaem-test-server --port 8000`` serves until SIGTERM/SIGINT; ``--port 0 --port-file FILE``
+takes any free port and writes it to FILE; ``--detach --pid-file FILE`` serves from a
+background process and returns once it listens (stop it with ``kill $(cat FILE)``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -51,6 +56,8 @@ from adaem_tasks.testing.judges import JUDGE_KINDS
 from adaem_tasks.testing.logprobs import chat_logprobs, completion_logprobs, vllm_prompt_logprobs
 
 __all__ = ["ServerHandle", "ServerOptions", "main", "start_server"]
+
+_MODULE = "adaem_tasks.testing.openai_server"  # what --detach runs (``__name__`` is __main__ under -m)
 
 _LISTED_MODELS = [f"judge-{k}" for k in JUDGE_KINDS] + ["power", "saturating-power", "refuser"]
 _END_OF_TURN = "<|end|>"
@@ -453,30 +460,98 @@ def start_server(port: int = 0, **options: Any) -> ServerHandle:
     return ServerHandle(server, thread)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="adaem-test-server",
+        description="A loopback OpenAI-compatible server in front of AdAEM's scripted personas and judges "
+        "(offline dry runs and tests; binds 127.0.0.1 only).",
+    )
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--port-file", type=Path, help="write the bound port to this file once listening")
+    parser.add_argument(
+        "--detach", action="store_true", help="serve from a background process; return once it listens"
+    )
+    parser.add_argument("--pid-file", type=Path, help="with --detach: write the server's process id here")
     parser.add_argument("--rate-limit-every", type=int, default=None, help="every Nth request gets HTTP 429")
     parser.add_argument("--error-every", type=int, default=None, help="every Nth request gets HTTP 500")
     parser.add_argument("--latency-s", type=float, default=0.0, help="delay before every answer")
     parser.add_argument("--retry-after-ms", type=int, default=None, help="also send retry-after-ms on 429s")
-    args = parser.parse_args(argv)
+    return parser
 
-    handle = start_server(
-        args.port,
-        rate_limit_every=args.rate_limit_every,
-        error_every=args.error_every,
-        latency_s=args.latency_s,
-        retry_after_ms=args.retry_after_ms,
-    )
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)  # a reader never sees a half-written file
+
+
+def _fault_flags(args: argparse.Namespace) -> list[str]:
+    flags = []
+    for name in ("rate_limit_every", "error_every", "latency_s", "retry_after_ms"):
+        value = getattr(args, name)
+        if value is not None and value != 0.0:
+            flags += [f"--{name.replace('_', '-')}", str(value)]
+    return flags
+
+
+def _serve_detached(args: argparse.Namespace, ready_timeout_s: float = 30.0) -> int:
+    """Run the server in its own session (it outlives this command and the shell's Ctrl-C)."""
+    with tempfile.TemporaryDirectory(prefix="adaem-test-server-") as tmp:
+        port_file = Path(tmp) / "port"
+        errors = Path(tmp) / "stderr"
+        command = [sys.executable, "-m", _MODULE, "--port", str(args.port), "--port-file", str(port_file)]
+        with errors.open("w", encoding="utf-8") as err:
+            child = subprocess.Popen(
+                command + _fault_flags(args),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + ready_timeout_s
+        while not port_file.exists():
+            if child.poll() is not None or time.monotonic() > deadline:
+                if child.poll() is None:
+                    child.terminate()
+                lines = errors.read_text(encoding="utf-8").strip().splitlines()
+                reason = lines[-1] if lines else f"no server listening after {ready_timeout_s:.0f} s"
+                prefix = "" if reason.startswith("adaem-test-server:") else "adaem-test-server: "
+                print(prefix + reason, file=sys.stderr)
+                return 2
+            time.sleep(0.05)
+        port = int(port_file.read_text(encoding="utf-8"))
+    if args.port_file is not None:
+        _write_atomic(args.port_file, f"{port}\n")
+    if args.pid_file is not None:
+        _write_atomic(args.pid_file, f"{child.pid}\n")
+    print(f"serving http://127.0.0.1:{port}/v1 (pid {child.pid}; stop it with: kill {child.pid})", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``adaem-test-server``: serve until SIGTERM/SIGINT, or with ``--detach`` in the background."""
+    args = _build_parser().parse_args(argv)
+    if args.detach:
+        return _serve_detached(args)
+    try:
+        handle = start_server(
+            args.port,
+            rate_limit_every=args.rate_limit_every,
+            error_every=args.error_every,
+            latency_s=args.latency_s,
+            retry_after_ms=args.retry_after_ms,
+        )
+    except OSError as exc:
+        print(
+            f"adaem-test-server: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 2
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     if args.port_file is not None:
-        tmp = args.port_file.with_name(args.port_file.name + ".tmp")
-        tmp.write_text(f"{handle.port}\n", encoding="utf-8")
-        tmp.replace(args.port_file)  # atomic: a reader never sees a half-written port
+        _write_atomic(args.port_file, f"{handle.port}\n")
     print(f"serving {handle.url}", flush=True)
     try:
         while not stop.wait(0.2):

@@ -25,9 +25,9 @@ from inspect_ai.model import (
     get_model,
 )
 
-from adaem_tasks import lm_eval_bridge as bridge
 from adaem_tasks.judge import JudgeConfig, judge_opinion, judge_point, yes_probability
 from adaem_tasks.opinion import parse_opinion
+from adaem_tasks.task_configs import lm_eval_bridge as bridge
 from adaem_tasks.testing.judges import keyword_labels
 from adaem_tasks.testing.openai_server import ServerHandle, start_server
 from adaem_tasks.testing.personas import parse_persona

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from adaem_lmeval_doubles import JUDGE_STATS, REFUSAL, TEST_JUDGE, persona_answer
 
-from adaem_tasks import lm_eval_bridge as bridge
 from adaem_tasks.opinion import opinion_prompt
+from adaem_tasks.task_configs import lm_eval_bridge as bridge
 from adaem_tasks.value_systems import load_value_system
 
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from adaem_tasks.lm_eval_bridge import DOC_FIELDS
 from adaem_tasks.questions import DEFAULT_VERSION
 from adaem_tasks.task_configs import TASK_CONFIG_DIR
+from adaem_tasks.task_configs.lm_eval_bridge import DOC_FIELDS
 from adaem_tasks.testing.openai_server import start_server
 from adaem_tasks.value_systems import load_value_system
 

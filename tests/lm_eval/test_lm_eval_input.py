@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from adaem_tasks import lm_eval_bridge as bridge
 from adaem_tasks.questions import QuestionFileError, find_question_set
 from adaem_tasks.task_configs import TASK_CONFIG_DIR
+from adaem_tasks.task_configs import lm_eval_bridge as bridge
 from adaem_tasks.testing.injections import inject_key_points
 from adaem_tasks.testing.personas import parse_persona
 

@@ -15,8 +15,8 @@ from lm_eval.api.model import LM
 from lm_eval.models.dummy import DummyLM
 from lm_eval.tasks import TaskManager
 
-from adaem_tasks.lm_eval_bridge import DOC_FIELDS, JudgeNotConfiguredError
 from adaem_tasks.task_configs import TASK_CONFIG_DIR
+from adaem_tasks.task_configs.lm_eval_bridge import DOC_FIELDS, JudgeNotConfiguredError
 from adaem_tasks.value_systems import load_value_system
 
 CONFIG_DIR = TASK_CONFIG_DIR  # the installed copy (the repository's task_configs/ when editable)

@@ -31,7 +31,7 @@ def logs(tmp_path: Path) -> Path:
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
-    with path.open() as handle:
+    with path.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 

@@ -18,7 +18,7 @@ PERSONAS = ("power", "security", "hedonism", "tradition")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open() as handle:
+    with path.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 

@@ -179,8 +179,8 @@ def test_content_hash_round_trip(tmp_path: Path, content_hash: str | None) -> No
 
 
 def test_lmeval_docs_carry_the_hash_of_the_questions_loaded() -> None:
-    from adaem_tasks.lm_eval_bridge import DOC_FIELDS, question_docs
     from adaem_tasks.questions import content_hash, load_question_set
+    from adaem_tasks.task_configs.lm_eval_bridge import DOC_FIELDS, question_docs
 
     qset = load_question_set("seed-v1")
     docs = question_docs("schwartz", qset)

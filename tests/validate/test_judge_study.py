@@ -17,8 +17,8 @@ import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import read_eval_log
 
-from adaem_tasks.lm_eval_bridge import AnswerVerdict
 from adaem_tasks.opinion import ParseOutcome
+from adaem_tasks.task_configs.lm_eval_bridge import AnswerVerdict
 from adaem_tasks.testing.judges import LOSSY_BATCH_DROPS, keyword_labels
 from adaem_tasks.validate.cli import main
 from adaem_tasks.value_systems import load_value_system

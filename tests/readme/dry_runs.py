@@ -1,0 +1,190 @@
+"""Extract the README's tagged dry-run blocks and run them as a reader would paste them.
+
+A dry run is a fenced ``bash`` block right below a marker line::
+
+    <!-- dry-run: NAME [copy=PATH,...] [expect=PATH,...] -->
+
+``NAME`` names it (test ids, per-name checks); ``copy=`` lists repository paths copied into
+the empty working directory first (for blocks that run "from the repository root");
+``expect=`` lists paths the block must create. Blank lines may sit between marker and
+fence; anything else is an error naming the README line, so a marker never silently
+stops testing its block. The block's text is run unchanged with ``bash -euo pipefail``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DryRun", "DryRunError", "DryRunResult", "free_port", "parse_dry_runs", "run_dry_run"]
+
+REPO = Path(__file__).resolve().parents[2]
+README = REPO / "README.md"
+
+_MARKER = re.compile(r"^<!--\s*dry-run:\s*(?P<name>[\w.-]+)(?P<options>(?:\s+[a-z]+=\S+)*)\s*-->\s*$")
+_OPTIONS = ("copy", "expect")
+
+
+class DryRunError(ValueError):
+    """A malformed dry-run marker or block (the message names file and line)."""
+
+
+@dataclass(frozen=True)
+class DryRun:
+    name: str
+    script: str
+    line: int
+    """README line of the marker (1-based), for messages."""
+    copy: tuple[str, ...] = ()
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DryRunResult:
+    run: DryRun
+    workdir: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def failure(self) -> str:
+        """What to show when the block failed: where it is and the end of its output."""
+        return (
+            f"README.md:{self.run.line}: dry run {self.run.name!r} exited {self.returncode}\n"
+            f"--- stdout (tail)\n{self.stdout[-3000:]}\n--- stderr (tail)\n{self.stderr[-4000:]}"
+        )
+
+
+def _options(text: str, where: str) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for item in text.split():
+        key, _, value = item.partition("=")
+        if key not in _OPTIONS:
+            raise DryRunError(f"{where}: unknown dry-run option {key!r} (known: {', '.join(_OPTIONS)})")
+        found[key] = tuple(v for v in value.split(",") if v)
+    return found
+
+
+def parse_dry_runs(text: str, source: str = "README.md") -> list[DryRun]:
+    """Every tagged block of ``text``, in order; :class:`DryRunError` on a malformed one."""
+    lines = text.splitlines()
+    runs: list[DryRun] = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].lstrip().startswith("<!-- dry-run"):
+            i += 1
+            continue
+        where = f"{source}:{i + 1}"
+        marker = _MARKER.match(lines[i].strip())
+        if marker is None:
+            raise DryRunError(f"{where}: malformed marker {lines[i].strip()!r}")
+        options = _options(marker["options"], where)
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if j >= len(lines) or lines[j].strip() != "```bash":
+            raise DryRunError(
+                f"{where}: dry-run marker {marker['name']!r} is not followed by a ```bash block"
+            )
+        end = j + 1
+        while end < len(lines) and lines[end].strip() != "```":
+            end += 1
+        if end >= len(lines):
+            raise DryRunError(f"{where}: the ```bash block of {marker['name']!r} is never closed")
+        runs.append(
+            DryRun(
+                name=marker["name"],
+                script="\n".join(lines[j + 1 : end]) + "\n",
+                line=i + 1,
+                copy=options.get("copy", ()),
+                expect=options.get("expect", ()),
+            )
+        )
+        i = end + 1
+    names = [r.name for r in runs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise DryRunError(f"{source}: dry-run names used more than once: {', '.join(duplicates)}")
+    return runs
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _environment(root: Path) -> dict[str, str]:
+    """The user's environment minus our settings, offline, with this venv's commands first."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ADAEM_", "INSPECT_EVAL_", "INSPECT_LOG")) and not k.endswith("_BASE_URL")
+    }
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        ADAEM_HOME=str(root / "adaem-home"),
+        INSPECT_CACHE_DIR=str(root / "inspect-cache"),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        HF_DATASETS_OFFLINE="1",
+        PYTHONUNBUFFERED="1",
+        PORT=str(free_port()),  # blocks default to 8000; a free port keeps parallel runs apart
+    )
+    return env
+
+
+_SERVER_MODULE = "adaem_tasks.testing.openai_server"
+
+
+def _stop_started_servers(workdir: Path) -> None:
+    """Stop a test server the block left running (a failed block never reaches its ``kill``).
+
+    Only a process named in the block's own pid files, and only while it still is our
+    server (its command line says so), so a recycled pid is never signalled.
+    """
+    for pid_file in workdir.rglob("*.pid"):
+        try:
+            pid = int(pid_file.read_text(encoding="utf-8").strip())
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (ValueError, OSError):
+            continue
+        if _SERVER_MODULE in command:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+
+def run_dry_run(run: DryRun, root: Path, timeout_s: float = 600) -> DryRunResult:
+    """Run ``run`` in ``root/work`` (created empty, then the ``copy=`` paths copied in)."""
+    workdir = root / "work"
+    workdir.mkdir(parents=True)
+    for rel in run.copy:
+        source = REPO / rel
+        if source.is_dir():
+            shutil.copytree(source, workdir / rel, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (workdir / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, workdir / rel)
+    script = root / f"{run.name}.sh"  # outside the working directory: not one of its outputs
+    script.write_text(run.script, encoding="utf-8")
+    try:
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", str(script)],
+            cwd=workdir,
+            env=_environment(root),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+        )
+    finally:
+        _stop_started_servers(workdir)
+    return DryRunResult(run, workdir, done.returncode, done.stdout, done.stderr)

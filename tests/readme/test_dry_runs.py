@@ -1,0 +1,210 @@
+"""The README's dry runs, run verbatim: each tagged ``bash`` block in a fresh directory.
+
+For every block (see :mod:`dry_runs` for the marker syntax) the test checks that it exits 0,
+that it created the files its marker names, that ``.gitignore`` covers everything it wrote
+(so a reader who pastes it into a checkout commits no output), and -- for the blocks listed
+in ``CHECKS`` -- that the planted value differences of the scripted models come out of it.
+A tagged block without an entry in ``CHECKS`` is still run and checked for the above.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dry_runs import README, REPO, DryRun, DryRunError, DryRunResult, parse_dry_runs, run_dry_run
+from inspect_ai.log import EvalLog, read_eval_log
+
+from adaem_tasks.value_systems import load_value_system
+
+pytestmark = pytest.mark.slow
+
+RUNS = {run.name: run for run in parse_dry_runs(README.read_text(encoding="utf-8"))}
+REQUIRED = {"quickstart", "rank", "rescore", "gen", "suite-inspect", "suite-lm-eval"}
+"""The dry runs issue 12 asks for; a README edit that drops a tag fails here, not silently."""
+
+_results: dict[str, DryRunResult] = {}
+
+
+@pytest.fixture
+def ran(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> DryRunResult:
+    """Run the block named by the test's parameter once per session."""
+    name: str = request.param
+    if name not in _results:
+        _results[name] = run_dry_run(RUNS[name], tmp_path_factory.mktemp(f"dry-run-{name}"))
+    return _results[name]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _logs(directory: Path) -> list[EvalLog]:
+    logs = [read_eval_log(str(path)) for path in sorted(directory.rglob("*.eval"))]
+    assert logs, f"no .eval log under {directory}"
+    return logs
+
+
+def _rates(log: EvalLog) -> dict[str, float]:
+    assert log.status == "success", log.error
+    assert log.results is not None
+    metrics = log.results.scores[0].metrics
+    return {k: m.value for k, m in metrics.items() if "/" not in k and not k.endswith(("_stderr", "_rate"))}
+
+
+def _leaderboard(path: Path) -> dict[tuple[str, str], float]:
+    with path.open(encoding="utf-8") as handle:
+        return {(r["model"], r["value"]): float(r["win_rate"]) for r in csv.DictReader(handle)}
+
+
+def _top_model(board: dict[tuple[str, str], float], value: str) -> str:
+    return max((rate, model) for (model, v), rate in board.items() if v == value)[1]
+
+
+def _ignored(workdir: Path, copied: tuple[str, ...]) -> list[str]:
+    """Top-level outputs of the block that the repository's .gitignore does NOT cover."""
+    created = sorted(p.name for p in workdir.iterdir() if p.name not in {c.split("/")[0] for c in copied})
+    if not created:
+        return []
+    check = subprocess.run(
+        ["git", "-C", str(REPO), "check-ignore", "--no-index", "--stdin"],
+        input="\n".join(f"{name}/" if (workdir / name).is_dir() else name for name in created),
+        capture_output=True,
+        text=True,
+    )
+    ignored = {line.rstrip("/") for line in check.stdout.splitlines()}
+    return [name for name in created if name not in ignored]
+
+
+# --------------------------------------------------------------------------- per-block checks
+
+
+def _check_quickstart(workdir: Path) -> None:
+    (log,) = _logs(workdir / "logs")
+    rates = _rates(log)
+    planted = min(rates["power"], rates["security"])
+    assert planted > 0.5 and planted > max(v for k, v in rates.items() if k not in ("power", "security"))
+
+
+def _check_rank(workdir: Path) -> None:
+    board = _leaderboard(workdir / "leaderboard" / "leaderboard.csv")
+    for value in ("power", "security"):
+        assert _top_model(board, value) == "adaem-persona/power+security"
+    for value in ("tradition", "benevolence"):
+        assert _top_model(board, value) == "adaem-persona/tradition+benevolence"
+    panel = _leaderboard(workdir / "leaderboard-panel" / "leaderboard.csv")
+    assert {m for m, _ in panel} == {
+        "adaem-persona/power+security",
+        "adaem-persona/tradition+benevolence",
+        "adaem-persona/hedonism+stimulation",
+    }
+    for value in ("hedonism", "stimulation"):  # the newcomer, ranked only against the stored panel
+        assert _top_model(panel, value) == "adaem-persona/hedonism+stimulation"
+
+
+def _check_rescore(workdir: Path) -> None:
+    (original,) = _logs(workdir / "logs" / "rescore")
+    rescored = read_eval_log(str(workdir / "rescored.eval"))
+    assert rescored.results is not None and [s.name for s in rescored.results.scores] == ["value_judge"]
+    mft = load_value_system("mft").keys
+    assert original.samples and rescored.samples
+    for before, after in zip(original.samples, rescored.samples, strict=True):
+        assert before.scores and after.scores
+        value = after.scores["value_judge"].value
+        assert isinstance(value, dict) and sorted(value) == sorted(mft)  # the log's options, not the defaults
+        assert value == before.scores["value_judge"].value  # the same judge, read from the log
+    rates = _rates(rescored)
+    planted = min(rates["care"], rates["fairness"])
+    assert planted > max(rates["loyalty"], rates["authority"], rates["sanctity"])
+
+
+def _check_gen(workdir: Path) -> None:
+    seeds = (workdir / "seeds" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(seeds) >= 10  # both shipped samples were converted
+    manifest_file = workdir / "runs" / "dry-run" / "set" / "manifest.json"
+    manifest: dict[str, Any] = json.loads(manifest_file.read_text(encoding="utf-8"))
+    assert manifest["version"] == "dry-run-v1" and manifest["count"] > 0
+    assert manifest["stats"]["mean_s"] > manifest["stats"]["mean_s_seeds"]  # more informative than its seeds
+    assert not (workdir / "adaem-home").exists() or not any((workdir / "adaem-home").rglob("dry-run-v1"))
+    (log,) = _logs(workdir / "logs" / "generated")
+    assert log.status == "success" and log.samples is not None
+    assert len(log.samples) == manifest["count"]
+
+
+def _check_suite_inspect(workdir: Path) -> None:
+    logs = {log.eval.task.split("/")[-1]: log for log in _logs(workdir / "logs" / "suite")}
+    assert set(logs) == {"schwartz", "arithmetic"}
+    assert all(log.status == "success" for log in logs.values())
+    rates = _rates(logs["schwartz"])
+    assert min(rates["power"], rates["security"]) > max(rates["hedonism"], rates["universalism"])
+    assert logs["arithmetic"].results is not None
+    assert logs["arithmetic"].results.scores[0].name == "includes"
+
+
+def _check_suite_lm_eval(workdir: Path) -> None:
+    (results_file,) = sorted((workdir / "lm-eval-out").rglob("results_*.json"))
+    results: dict[str, Any] = json.loads(results_file.read_text(encoding="utf-8"))["results"]
+    assert set(results) == {"adaem_schwartz", "arith_offline"}  # one run, both tasks, one file
+    adaem = results["adaem_schwartz"]
+    others = [adaem[f"{k},value_judge"] for k in load_value_system("schwartz").keys if k != "power"]
+    assert adaem["power,value_judge"] > 0.5 > max(others)
+    assert "exact_match,none" in results["arith_offline"]
+    assert sorted(p.name.split("_2")[0] for p in results_file.parent.glob("samples_*.jsonl")) == [
+        "samples_adaem_schwartz",
+        "samples_arith_offline",
+    ]
+
+
+CHECKS: dict[str, Callable[[Path], None]] = {
+    "quickstart": _check_quickstart,
+    "rank": _check_rank,
+    "rescore": _check_rescore,
+    "gen": _check_gen,
+    "suite-inspect": _check_suite_inspect,
+    "suite-lm-eval": _check_suite_lm_eval,
+}
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_readme_tags_every_dry_run_the_issue_asks_for() -> None:
+    assert set(RUNS) >= REQUIRED, f"README.md lost the dry-run tags {sorted(REQUIRED - set(RUNS))}"
+    assert set(CHECKS) <= set(RUNS)
+
+
+@pytest.mark.parametrize("ran", sorted(RUNS), indirect=True)
+def test_dry_run_runs_as_written(ran: DryRunResult) -> None:
+    assert ran.returncode == 0, ran.failure()
+    missing = [p for p in ran.run.expect if not (ran.workdir / p).exists()]
+    assert not missing, f"README.md:{ran.run.line}: {ran.run.name!r} did not create {missing}"
+    unignored = _ignored(ran.workdir, ran.run.copy)
+    assert not unignored, f".gitignore does not cover what {ran.run.name!r} writes: {unignored}"
+    check = CHECKS.get(ran.run.name)
+    if check is not None:
+        check(ran.workdir)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("intro\n<!-- dry-run: x -->\nnot a fence\n", "README.md:2: dry-run marker 'x' is not followed"),
+        ("<!-- dry-run: x -->\n```bash\necho\n", "README.md:1: the ```bash block of 'x' is never closed"),
+        ("<!-- dry-run: x cwd=repo -->\n```bash\necho\n```\n", "README.md:1: unknown dry-run option 'cwd'"),
+        ("<!-- dry-run x -->\n", "README.md:1: malformed marker"),
+        ("<!-- dry-run: a -->\n```bash\n```\n<!-- dry-run: a -->\n```bash\n```\n", "used more than once: a"),
+    ],
+)
+def test_a_malformed_tag_is_an_error_naming_its_line(text: str, message: str) -> None:
+    with pytest.raises(DryRunError, match=message.replace("(", r"\(")):
+        parse_dry_runs(text)
+
+
+def test_a_tagged_block_is_extracted_verbatim() -> None:
+    text = "x\n<!-- dry-run: demo copy=examples expect=a,b/c -->\n\n```bash\necho $HOME \\\n  done\n```\n"
+    (run,) = parse_dry_runs(text)
+    assert run == DryRun("demo", "echo $HOME \\\n  done\n", 2, ("examples",), ("a", "b/c"))
