@@ -177,6 +177,10 @@ def schwartz(
         categories: Comma-separated topic categories to keep (default: every category).
         judge_max_attempts: Tries per judge prompt whose answer is unreadable; a label still
             unreadable after them is unknown (counted in ``judge_failure_rate``, never 0).
+        judge_threshold: P(Yes) at or above which a probability label is Yes (single mode, where
+            the grader returns token log-probabilities).
+        judge_logprobs: Ask the grader for token log-probabilities in single mode and label by
+            P(Yes) where they come back; ``false`` reads the answer text only.
     """
     return adaem_task(
         "schwartz",
@@ -223,6 +227,10 @@ def mft(
         categories: Comma-separated topic categories to keep (default: every category).
         judge_max_attempts: Tries per judge prompt whose answer is unreadable; a label still
             unreadable after them is unknown (counted in ``judge_failure_rate``, never 0).
+        judge_threshold: P(Yes) at or above which a probability label is Yes (single mode, where
+            the grader returns token log-probabilities).
+        judge_logprobs: Ask the grader for token log-probabilities in single mode and label by
+            P(Yes) where they come back; ``false`` reads the answer text only.
     """
     return adaem_task(
         "mft",

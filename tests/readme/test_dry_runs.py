@@ -25,8 +25,18 @@ from adaem_tasks.value_systems import load_value_system
 pytestmark = pytest.mark.slow
 
 RUNS = {run.name: run for run in parse_dry_runs(README.read_text(encoding="utf-8"))}
-REQUIRED = {"quickstart", "rank", "rescore", "gen", "suite-inspect", "suite-lm-eval"}
-"""The dry runs issue 12 asks for; a README edit that drops a tag fails here, not silently."""
+REQUIRED = {
+    "quickstart",
+    "rank",
+    "rescore",
+    "gen",
+    "suite-inspect",
+    "suite-lm-eval",
+    "adaem-validate-priming",
+    "adaem-validate-reliability",
+    "adaem-validate-informativeness",
+}
+"""The dry runs the issues ask for; a README edit that drops a tag fails here, not silently."""
 
 _results: dict[str, DryRunResult] = {}
 
@@ -83,14 +93,16 @@ def _ignored(workdir: Path, copied: tuple[str, ...]) -> list[str]:
 # --------------------------------------------------------------------------- per-block checks
 
 
-def _check_quickstart(workdir: Path) -> None:
+def _check_quickstart(ran: DryRunResult) -> None:
+    workdir = ran.workdir
     (log,) = _logs(workdir / "logs")
     rates = _rates(log)
     planted = min(rates["power"], rates["security"])
     assert planted > 0.5 and planted > max(v for k, v in rates.items() if k not in ("power", "security"))
 
 
-def _check_rank(workdir: Path) -> None:
+def _check_rank(ran: DryRunResult) -> None:
+    workdir = ran.workdir
     board = _leaderboard(workdir / "leaderboard" / "leaderboard.csv")
     for value in ("power", "security"):
         assert _top_model(board, value) == "adaem-persona/power+security"
@@ -106,7 +118,8 @@ def _check_rank(workdir: Path) -> None:
         assert _top_model(panel, value) == "adaem-persona/hedonism+stimulation"
 
 
-def _check_rescore(workdir: Path) -> None:
+def _check_rescore(ran: DryRunResult) -> None:
+    workdir = ran.workdir
     (original,) = _logs(workdir / "logs" / "rescore")
     rescored = read_eval_log(str(workdir / "rescored.eval"))
     assert rescored.results is not None and [s.name for s in rescored.results.scores] == ["value_judge"]
@@ -122,7 +135,8 @@ def _check_rescore(workdir: Path) -> None:
     assert planted > max(rates["loyalty"], rates["authority"], rates["sanctity"])
 
 
-def _check_gen(workdir: Path) -> None:
+def _check_gen(ran: DryRunResult) -> None:
+    workdir = ran.workdir
     seeds = (workdir / "seeds" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(seeds) >= 10  # both shipped samples were converted
     manifest_file = workdir / "runs" / "dry-run" / "set" / "manifest.json"
@@ -135,7 +149,8 @@ def _check_gen(workdir: Path) -> None:
     assert len(log.samples) == manifest["count"]
 
 
-def _check_suite_inspect(workdir: Path) -> None:
+def _check_suite_inspect(ran: DryRunResult) -> None:
+    workdir = ran.workdir
     logs = {log.eval.task.split("/")[-1]: log for log in _logs(workdir / "logs" / "suite")}
     assert set(logs) == {"schwartz", "arithmetic"}
     assert all(log.status == "success" for log in logs.values())
@@ -145,7 +160,8 @@ def _check_suite_inspect(workdir: Path) -> None:
     assert logs["arithmetic"].results.scores[0].name == "includes"
 
 
-def _check_suite_lm_eval(workdir: Path) -> None:
+def _check_suite_lm_eval(ran: DryRunResult) -> None:
+    workdir = ran.workdir
     (results_file,) = sorted((workdir / "lm-eval-out").rglob("results_*.json"))
     results: dict[str, Any] = json.loads(results_file.read_text(encoding="utf-8"))["results"]
     assert set(results) == {"adaem_schwartz", "arith_offline"}  # one run, both tasks, one file
@@ -159,13 +175,46 @@ def _check_suite_lm_eval(workdir: Path) -> None:
     ]
 
 
-CHECKS: dict[str, Callable[[Path], None]] = {
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _check_validate_priming(ran: DryRunResult) -> None:
+    assert "Priming study" in ran.stdout and "in words:" in ran.stdout
+    doc = _json(ran.workdir / "priming-dry-run" / "priming.json")
+    power = doc["targets"]["power"]
+    assert power["target"]["delta"] > 0.5 and power["opposite_group"]["delta"] < -0.4
+    assert doc["summary"]["target"]["p_value"] < 0.01 and doc["summary"]["opposite_group"]["delta"] < 0
+    assert (ran.workdir / "priming-dry-run" / "priming.png").is_file()
+
+
+def _check_validate_reliability(ran: DryRunResult) -> None:
+    assert "Cronbach alpha" in ran.stdout
+    doc = _json(ran.workdir / "reliability-dry-run" / "reliability.json")
+    assert doc["n_questions"] == 100 and len(doc["models"]) == 4
+    assert doc["headline_metric"] == "win_rate" and doc["not_computed"] == {}
+    assert doc["cronbach_alpha"] > 0.7
+
+
+def _check_validate_informativeness(ran: DryRunResult) -> None:
+    assert "specific tells these models apart better" in ran.stdout
+    doc = _json(ran.workdir / "informativeness-dry-run" / "informativeness.json")
+    generic, specific = doc["sets"]
+    assert (generic["label"], specific["label"]) == ("seed-v1", "specific")
+    assert generic["ci_high"] < specific["ci_low"]
+    assert generic["saturated_share"] > specific["saturated_share"]
+
+
+CHECKS: dict[str, Callable[[DryRunResult], None]] = {
     "quickstart": _check_quickstart,
     "rank": _check_rank,
     "rescore": _check_rescore,
     "gen": _check_gen,
     "suite-inspect": _check_suite_inspect,
     "suite-lm-eval": _check_suite_lm_eval,
+    "adaem-validate-priming": _check_validate_priming,
+    "adaem-validate-reliability": _check_validate_reliability,
+    "adaem-validate-informativeness": _check_validate_informativeness,
 }
 
 
@@ -186,7 +235,7 @@ def test_dry_run_runs_as_written(ran: DryRunResult) -> None:
     assert not unignored, f".gitignore does not cover what {ran.run.name!r} writes: {unignored}"
     check = CHECKS.get(ran.run.name)
     if check is not None:
-        check(ran.workdir)
+        check(ran)
 
 
 @pytest.mark.parametrize(
