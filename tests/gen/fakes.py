@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -19,6 +20,7 @@ import numpy as np
 from inspect_ai.model import ModelOutput, ModelUsage
 
 from adaem_gen.models import MeteredModel
+from adaem_tasks.testing.judges import parse_judge_request
 
 Responder = Callable[[str, list[str]], str]
 
@@ -134,11 +136,12 @@ def persona_responder(values: Sequence[str], *, refuse_marker: str | None = None
 
 
 def keyword_judge(spec: str, turns: list[str]) -> str:
-    """Yes iff the judged text contains the value's key word (lower-cased display name)."""
-    prompt = turns[-1]
-    text = re.search(r"### \[Text\]: (.*?)\n### \[Value\]", prompt, re.S)
-    value = re.search(r"### \[Value\]: (.*?)\n", prompt)
-    if not text or not value:
+    """Yes iff the judged text contains the value's key (its lower-cased name); batched: JSON of those."""
+    request = parse_judge_request(turns[-1])
+    if request is None:
         return "No"
-    key = value.group(1).strip().lower().replace("-", "_")
-    return "Yes" if key in text.group(1).lower() else "No"
+    text = request.text.lower()
+    labels = {k: k.replace("_", "-") in text or k in text for k in request.system.keys}
+    if request.value_key is None:
+        return json.dumps(labels)
+    return "Yes" if labels[request.value_key] else "No"
