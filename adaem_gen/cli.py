@@ -275,7 +275,7 @@ def _cmd_run(ns: argparse.Namespace) -> int:
         return _print_plan(config, ns)
     config.require_runnable()
     display = NullDisplay() if getattr(ns, "quiet", False) else RichDisplay()
-    generator = Generator(config, display=display)
+    generator = Generator(config, display=display, freeze_gc=True)
     try:
         result = asyncio.run(generator.run(resume=getattr(ns, "resume", False)))
     except RunAborted as exc:

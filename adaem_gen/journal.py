@@ -47,10 +47,13 @@ class Journal:
         self.fsync = fsync
         self.fsync_interval = fsync_interval
         self._handle: Any = None
+        self._reader: Any = None
         self._last_sync = 0.0
         self._unsynced = False
         self.syncs = 0
         self.dropped_tail = False
+        self.offsets: list[int] = []
+        """Byte offset of each record the last :meth:`read` returned (for :meth:`load`)."""
 
     def exists(self) -> bool:
         return self.path.is_file() and self.path.stat().st_size > 0
@@ -64,6 +67,7 @@ class Journal:
             return []
         data = self.path.read_bytes()
         records: list[dict[str, Any]] = []
+        self.offsets = []
         good_end = 0
         offset = 0
         lines = data.split(b"\n")
@@ -86,6 +90,7 @@ class Journal:
                     self.dropped_tail = True
                     break
                 records.append(record)
+                self.offsets.append(offset)
             good_end = end
             offset = end
         if repair and good_end < len(data):
@@ -97,18 +102,31 @@ class Journal:
 
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = self.path.open("a", encoding="utf-8")
+        self._handle = self.path.open("ab")
 
-    def append(self, record: dict[str, Any], *, durable: bool = False) -> None:
-        """Write one record; ``durable`` syncs it to disk now instead of with the next group."""
+    def append(self, record: dict[str, Any], *, durable: bool = False) -> int:
+        """Write one record; returns its byte offset (for :meth:`load`).
+
+        ``durable`` syncs it to disk now instead of with the next group.
+        """
         if self._handle is None:
             self.open()
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
-        self._handle.write(line + "\n")
+        offset = int(self._handle.tell())
+        self._handle.write(line.encode("utf-8") + b"\n")
         self._handle.flush()
         self._unsynced = True
         if durable or time.monotonic() - self._last_sync >= self.fsync_interval:
             self.sync()
+        return offset
+
+    def load(self, offset: int) -> dict[str, Any]:
+        """The record written at ``offset`` (an :meth:`append` result or one of :attr:`offsets`)."""
+        if self._reader is None:
+            self._reader = self.path.open("rb")
+        self._reader.seek(offset)
+        record: dict[str, Any] = json.loads(self._reader.readline())
+        return record
 
     def sync(self) -> None:
         """``fsync`` what was written since the last sync (nothing to do when nothing was)."""
@@ -125,3 +143,6 @@ class Journal:
             self.sync()
             self._handle.close()
             self._handle = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None

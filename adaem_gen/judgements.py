@@ -70,13 +70,14 @@ class TextJudge:
 
     async def point(self, text: str) -> PointJudgement:
         labels = self._labels.get(text)
-        if labels is not None:
-            self._labels.move_to_end(text)
+        running = self._running.get(text)
+        if labels is not None or running is not None:  # known, or being judged for another estimate
             ledger = current_ledger()
             if ledger is not None:
                 ledger.reused += self.calls_per_text
+        if labels is not None:
+            self._labels.move_to_end(text)
         else:
-            running = self._running.get(text)
             if running is None:
                 running = asyncio.ensure_future(self._ask(text))
                 self._running[text] = running

@@ -51,6 +51,7 @@ class StepStats(BaseModel):
     duplicates: int = 0
     accepted: int = 0
     refine_rounds: int = 0
+    refinements_scored: int = 0
     refinements_kept: int = 0
     unsafe_refinements: int = 0
 

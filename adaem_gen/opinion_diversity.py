@@ -23,10 +23,10 @@ is. No idf weighting, no baseline rescaling (BERTScore ships no baseline for thi
 model), ``lang`` unset.
 
 Cost: BERTScore embeds every key point with the transformer, the generator's largest
-CPU cost after the model calls (12 key points per question with 4 P2 models). Like
-the embedder, the scorer runs under bf16 autocast on CPUs with native bf16 instructions
-(``precision="auto"``): measured here 67 -> 35 ms of CPU per 12-sentence question on one
-thread, F1 within 1e-3 of fp32. Torch runs on one thread by default (``threads=1``):
+CPU cost after the model calls (12 key points per question with 4 P2 models). On CPUs
+with native bf16 instructions the scorer's weights are bf16 (``precision="auto"``):
+measured here 64 -> 26 ms of CPU per 12-sentence question on one thread (bf16 autocast:
+36 ms), F1 within 1.5e-3 of fp32. Torch runs on one thread by default (``threads=1``):
 these batches are too small to split, a second torch thread only competes with the
 generator's event loop for the other core (measured 75 vs 500 ms of CPU per batch on a
 loaded 2-core machine), and on one thread a pair's F1 does not depend on which other
@@ -60,15 +60,20 @@ def default_bert_scorer(
     batch_size: int = 64,
     device: str = "cpu",
     threads: int | None = None,
+    precision: Precision = "fp32",
 ) -> Any:
-    """A cached ``bert_score.BERTScorer`` on a local model (default: the bundled MiniLM)."""
+    """A cached ``bert_score.BERTScorer`` on a local model (default: the bundled MiniLM).
+
+    ``precision="bf16"`` (or ``auto`` on a CPU with native bf16) casts the model's weights
+    to bf16; BERTScorer has no dtype option, and its model is a plain torch module.
+    """
     configure_torch_threads(threads)
     from bert_score import BERTScorer
 
     model_type = str(Path(model).expanduser().resolve()) if model else str(model_path())
     if not Path(model_type).is_dir():
         raise FileNotFoundError(f"BERTScore model directory {model_type} does not exist (local models only)")
-    return BERTScorer(
+    scorer = BERTScorer(
         model_type=model_type,
         num_layers=num_layers,
         batch_size=batch_size,
@@ -79,6 +84,11 @@ def default_bert_scorer(
         use_fast_tokenizer=True,
         nthreads=1,
     )
+    if resolve_precision(precision, device) == "bf16":
+        import torch
+
+        scorer._model.to(torch.bfloat16)
+    return scorer
 
 
 class OpinionDiversity:
@@ -107,17 +117,8 @@ class OpinionDiversity:
     @property
     def scorer(self) -> Any:
         if self._scorer is None:
-            self._scorer = default_bert_scorer(threads=self.threads)
+            self._scorer = default_bert_scorer(threads=self.threads, precision=self.precision)
         return self._scorer
-
-    def _bert_score(self, cands: list[str], refs: list[str]) -> Any:
-        """BERTScore F1 of aligned pairs, in bf16 autocast when :attr:`precision` says so."""
-        if self.precision != "bf16":
-            return self.scorer.score(cands, refs, batch_size=64)[2]
-        import torch
-
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
-            return self.scorer.score(cands, refs, batch_size=64)[2]
 
     # -- BERTScore in one batch ------------------------------------------------------------------
     def f1(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -127,7 +128,7 @@ class OpinionDiversity:
         canonical = [(a, b) if a <= b else (b, a) for a, b in pairs]  # F1 is symmetric
         unique = list(dict.fromkeys(canonical))
         with self._lock:  # the torch model is shared; BERTScorer is not re-entrant
-            f = self._bert_score([a for a, _ in unique], [b for _, b in unique])
+            _p, _r, f = self.scorer.score([a for a, _ in unique], [b for _, b in unique], batch_size=64)
         values = dict(zip(unique, (float(x) for x in f), strict=True))
         return np.array([values[p] for p in canonical], dtype=np.float64)
 

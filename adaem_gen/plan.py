@@ -9,7 +9,8 @@ The estimate follows the algorithm's structure (the code paths of
   ``|M|`` opinion calls + ``|M|·P·J`` key-point judge calls + ``J`` calls judging the
   text itself (``R_Dis``); the P2 final score of a candidate reuses that last part
   (the text was judged in its P1 estimate);
-* the seeds: one P2 estimate each;
+* the seeds: one P2 estimate each (without ``--p2`` the final score of a candidate is
+  the P1 estimate of its final text: the same journaled unit, no new calls);
 * each of the ``B`` steps: ``N_2·|P1|`` explorations of 2 calls (Listings 5-6), a guard
   call per exploration (with ``--guard``); per *admitted* candidate a P1 estimate, per
   refinement attempt 2 calls (Listings 7-8), per refined text a guard call and a P1
@@ -90,7 +91,9 @@ def structural_calls(
     points = config.points
     explorations = config.budget * config.n2 * n1
     p1_estimates = accepted + refined_scored
-    p2_estimates = seeds + accepted
+    # With P2 = P1 (no --p2) a candidate's final score *is* the P1 estimate of its final text
+    # (the same journaled unit), so only the seeds cost a P2 estimate.
+    p2_estimates = seeds + (accepted if config.p2_models != config.p1 else 0)
     counts = CallCounts()
     counts.p1 = {
         "explore": 2.0 * explorations,

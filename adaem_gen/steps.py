@@ -158,6 +158,7 @@ class ScoringSteps:
             if self.guard is not None and (await self.check(ref.question)).unsafe:
                 stats.unsafe_refinements += 1
                 break
+            stats.refinements_scored += 1
             new = await self.estimate(ref.question, self.p1)
             if new.s - est.s > cfg.tau:  # line 19: keep refining while the gain exceeds τ
                 text, est, rounds = ref.question, new, rounds + 1

@@ -14,6 +14,8 @@ Fault injection, counted over the generation requests (1-based ``n``):
 (``Retry-After: 0`` and an OpenAI-style error body; ``retry_after_ms`` adds a
 ``retry-after-ms`` header, which the OpenAI SDK prefers, to make retries instant),
 ``error_every=N`` answers HTTP 500 likewise, and ``latency_s`` delays every answer.
+``max_concurrency`` caps the generation requests served at once (the rest queue);
+``GET /stats`` also reports ``in_flight`` and ``peak_in_flight`` (requests being served).
 
 Python: ``with start_server(rate_limit_every=2) as server: ... server.url ...``.
 CLI: ``python -m adaem_tasks.testing.openai_server --port 0 --port-file FILE`` writes
@@ -60,9 +62,20 @@ class _Stats:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.generation_requests = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self.by_model: Counter[str] = Counter()
         self.by_status: Counter[int] = Counter()
         self.by_path: Counter[str] = Counter()
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def next_generation(self) -> int:
         with self._lock:
@@ -81,6 +94,8 @@ class _Stats:
             return {
                 "requests": sum(self.by_path.values()),
                 "generation_requests": self.generation_requests,
+                "in_flight": self.in_flight,
+                "peak_in_flight": self.peak_in_flight,
                 "by_model": dict(self.by_model),
                 "by_status": {str(k): v for k, v in self.by_status.items()},
                 "by_path": dict(self.by_path),
@@ -243,6 +258,7 @@ class _Handler(BaseHTTPRequestHandler):
         handler = routes.get(path)
         model: str | None = None
         with self.server.slots:
+            self.server.stats.enter()
             try:
                 if handler is None:
                     raise _HTTPError(404, f"no route {path!r}", "invalid_request_error", "not_found")
@@ -264,12 +280,14 @@ class _Handler(BaseHTTPRequestHandler):
             except _HTTPError as err:
                 # count before answering: a client that reads /stats right after its reply must see it
                 self.server.stats.record(path, err.status, model)
+                self.server.stats.leave()
                 headers = {"Retry-After": "0"} if err.status == 429 else {}
                 if err.status == 429 and self.server.options.retry_after_ms is not None:
                     headers["retry-after-ms"] = str(self.server.options.retry_after_ms)
                 self._send_error(err, headers)
                 return
             self.server.stats.record(path, 200, model)
+            self.server.stats.leave()
             if isinstance(reply, list):
                 self._send_events(reply)
             else:
@@ -418,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--error-every", type=int, default=None, help="every Nth request gets HTTP 500")
     parser.add_argument("--latency-s", type=float, default=0.0, help="delay before every answer")
     parser.add_argument("--retry-after-ms", type=int, default=None, help="also send retry-after-ms on 429s")
+    parser.add_argument(
+        "--max-concurrency", type=int, default=64, help="generation requests served at once (the rest wait)"
+    )
     args = parser.parse_args(argv)
 
     handle = start_server(
@@ -426,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         error_every=args.error_every,
         latency_s=args.latency_s,
         retry_after_ms=args.retry_after_ms,
+        max_concurrency=args.max_concurrency,
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
