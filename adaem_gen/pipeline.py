@@ -23,53 +23,42 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import hashlib
-import json
 import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from adaem_gen.config import ConfigError, RunConfig, config_differences, recorded_config
+from adaem_gen.config import ConfigError, RunConfig
 from adaem_gen.estimate import DiversityScorer
 from adaem_gen.estimators import make_estimator
-from adaem_gen.journal import Journal, JournalError
+from adaem_gen.journal import Journal
 from adaem_gen.models import REQUESTS, Meter, MeteredModel, resolve_model
 from adaem_gen.nodes import Node, StepStats, text_digest
 from adaem_gen.progress import NullDisplay, RunDisplay
 from adaem_gen.publish import PublishResult, publish_run
 from adaem_gen.pull import Admit, run_pull
+from adaem_gen.run_journal import (
+    JOURNAL_FILE,
+    check_header,
+    header_record,
+    load_seeds,
+    published_by_other_run,
+    replay,
+)
 from adaem_gen.scheduler import PullScheduler, RetryPolicy, RunAborted, retrying
 from adaem_gen.search import PullPlan, SearchState
 from adaem_gen.steps import ScoringSteps
 from adaem_gen.throughput import Throughput
 from adaem_gen.units import UnitRunner, gather_all, run_cache
-from adaem_tasks.questions import QuestionSet, load_question_set, user_set_store
+from adaem_tasks.questions import QuestionSet, user_set_store
 from adaem_tasks.value_systems import load_value_system
 
 __all__ = ["Generator", "Node", "RunAborted", "StepStats", "load_seeds", "text_digest"]
 
-JOURNAL_FILE = "journal.jsonl"
-JOURNAL_FORMAT = 1
 FSYNC_INTERVAL_S = 0.2
 """Unit records are synced to disk in groups (see :mod:`adaem_gen.journal`); steps at once."""
 REFRESH_S = 1.0
-
-
-def load_seeds(spec: str) -> QuestionSet:
-    """Seeds by path (JSONL file or set directory) or by set version."""
-    path = Path(spec).expanduser()
-    if path.exists():
-        return load_question_set(questions=path)
-    return load_question_set(version=spec)
-
-
-def _seed_digest(seeds: QuestionSet) -> str:
-    digest = hashlib.sha256()
-    for q in seeds.questions:
-        digest.update(f"{q.id}\t{q.question}\t{q.category}\t{q.topic}\n".encode())
-    return digest.hexdigest()[:16]
 
 
 def _torch_threads() -> int:
@@ -203,37 +192,7 @@ class Generator:
             journal=self.journal.path,
         )
 
-    # -- journal header --------------------------------------------------------------------------
-    def _header(self) -> dict[str, Any]:
-        assert self.seeds is not None
-        return {
-            "type": "header",
-            "format": JOURNAL_FORMAT,
-            "run_id": self.run_id,
-            "version": self.version,
-            "created": self.created,
-            "config": self.config.model_dump(mode="json"),
-            "seeds": {
-                "spec": self.config.seeds,
-                "version": self.seeds.version,
-                "content_hash": self.seeds.manifest.content_hash or None,
-                "count": len(self.seeds.questions),
-                "digest": _seed_digest(self.seeds),
-            },
-        }
-
-    def _check_header(self, header: dict[str, Any], seeds: QuestionSet) -> None:
-        if header.get("type") != "header" or header.get("format") != JOURNAL_FORMAT:
-            raise JournalError(f"{self.journal.path}: not an adaem-gen journal (format {JOURNAL_FORMAT})")
-        recorded = RunConfig.model_validate(recorded_config(header["config"]))
-        diffs = config_differences(recorded, self.config)
-        if diffs:
-            raise ConfigError(
-                "--resume with settings that differ from the journaled run: " + "; ".join(diffs)
-            )
-        if header["seeds"]["digest"] != _seed_digest(seeds):
-            raise ConfigError(f"the seed questions ({self.config.seeds}) changed since the run started")
-
+    # -- journal -------------------------------------------------------------------------------------
     def _open(self, resume: bool) -> list[dict[str, Any]]:
         """Read (or start) the journal; returns the records after the header."""
         records: list[dict[str, Any]] = []
@@ -251,7 +210,7 @@ class Generator:
         seeds = load_seeds(self.config.seeds)
         if records:
             header = records[0]
-            self._check_header(header, seeds)
+            check_header(header, self.config, seeds, self.journal.path)
             self.run_id, self.created = header["run_id"], header["created"]
             self.version = self.config.version or header["version"]
             done = [r for r in records if r.get("type") == "done"]
@@ -265,14 +224,21 @@ class Generator:
             self.run_id = uuid.uuid4().hex[:12]
             self.created = datetime.now(UTC).isoformat(timespec="seconds")
             self.version = self.config.version or f"adaem-{datetime.now(UTC):%Y%m%d}-{self.run_id[:6]}"
-        if self.config.publish and self._published_by_other_run():
+        if self.config.publish and published_by_other_run(self.version, self.run_id):
             raise ConfigError(
                 f"version {self.version!r} is already published in {user_set_store()}; "
                 "choose another --version"
             )
         self._setup(seeds)
         if not records:
-            self.journal.append(self._header(), durable=True)
+            header = header_record(
+                run_id=self.run_id,
+                version=self.version,
+                created=self.created,
+                config=self.config,
+                seeds=seeds,
+            )
+            self.journal.append(header, durable=True)
         return records[1:]
 
     def _freeze_gc(self) -> None:
@@ -282,37 +248,15 @@ class Generator:
 
     def _replay(self, records: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
         """Finished units to the unit runner; returns the finished steps by number (for the scheduler)."""
-        steps: dict[int, dict[str, Any]] = {}
-        self._done_records = [r for r in records if r.get("type") == "done"]
         offsets = self.journal.offsets[-len(records) :] if records else []
-        for record, offset in zip(records, offsets, strict=True):
-            kind = record.get("type")
-            if kind == "unit":
-                self.units.restore(record, offset)
-            elif kind == "step":
-                step = int(record["step"])
-                if step in steps:
-                    raise JournalError(f"{self.journal.path}: step {step} is recorded twice")
-                steps[step] = record
-            elif kind not in ("done", "note"):
-                raise JournalError(f"{self.journal.path}: unknown record type {kind!r}")
+        replayed = replay(records, offsets, self.units, self.journal.path)
+        self._done_records = replayed.done
         for arm in self.state.arms:  # seed scores come back from the memo (P2 estimates of the seed texts)
             estimate = self.steps.known_estimate(arm[0].text, self.steps.p2)
             if estimate is not None:
                 arm[0].score, arm[0].reward = estimate.s, estimate.reward
-        self.steps_finished = len(steps)
-        return steps
-
-    def _published_by_other_run(self) -> bool:
-        """Whether the store already holds this version from another run (checked before spending)."""
-        manifest = user_set_store() / self.version / "manifest.json"
-        if not manifest.is_file():
-            return False
-        try:
-            models = json.loads(manifest.read_text(encoding="utf-8")).get("models") or {}
-        except (OSError, ValueError):
-            return True
-        return models.get("run_id") != self.run_id
+        self.steps_finished = len(replayed.steps)
+        return replayed.steps
 
     # -- the work ------------------------------------------------------------------------------------
     async def _score_seeds(self) -> None:

@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="part 3 at budget 4, part 2 at budgets 2 and 4")
     args = parser.parse_args(argv)
     budget = 4 if args.quick else args.budget
-    short, long = (2, 4) if args.quick else (3, 9)
+    short, long = (2, 4) if args.quick else (2, 6)
     with tempfile.TemporaryDirectory(prefix="bench-generation-") as tmp:
         root = Path(tmp)
         (root / "seeds.jsonl").write_text(
