@@ -56,13 +56,20 @@ def format_status(status: dict[str, Any]) -> str:
     stats = status.get("stats")
     if stats is not None:
         parts.append(f"{stats.accepted} new / {stats.duplicates} dup / {stats.unsafe} unsafe")
-    if "in_flight" in status:
-        parts.append(f"{_num(status.get('calls_per_s'), '.1f')} calls/s")
-        parts.append(f"{status['in_flight']} in flight (max {status.get('peak_in_flight', 0)})")
-        parts.append(f"ETA {format_duration(status.get('eta_s'))}")
-        to_go = status.get("cost_to_go")
-        parts.append(f"${to_go:.4f} to go" if to_go is not None else "cost to go n/a")
+    parts += _throughput_parts(status)
     return " | ".join(parts)
+
+
+def _throughput_parts(status: dict[str, Any]) -> list[str]:
+    if "in_flight" not in status:
+        return []
+    to_go = status.get("cost_to_go")
+    return [
+        f"{_num(status.get('calls_per_s'), '.1f')} calls/s",
+        f"{status['in_flight']} in flight (max {status.get('peak_in_flight', 0)})",
+        f"ETA {format_duration(status.get('eta_s'))}",
+        f"${to_go:.4f} to go" if to_go is not None else "cost to go n/a",
+    ]
 
 
 class NullDisplay:
@@ -122,8 +129,10 @@ class RichDisplay:
 
     def step(self, step: int, topic: str, nodes: list[Any]) -> None:
         scores = ", ".join(f"{n.score:.2f}" for n in nodes if n.score is not None) or "none"
-        if self._progress is None:
-            self._plain(f"step {step}: arm {topic[:60]!r} -> {len(nodes)} question(s), S = {scores}")
+        if self._progress is None:  # a log line per step; with the latest rates when known
+            rates = " | ".join(_throughput_parts(self._status))
+            line = f"step {step}: arm {topic[:60]!r} -> {len(nodes)} question(s), S = {scores}"
+            self._plain(f"{line} | {rates}" if rates else line)
 
     def update(self, **status: Any) -> None:
         self._status = status
