@@ -114,6 +114,7 @@ class Generator:
         self.seeds: QuestionSet | None = None
         self.steps_finished = 0
         self._best_finished: float | None = None
+        self._done_records: list[dict[str, Any]] = []
         self.system = load_value_system(config.value_system)
 
     # -- what publishing and callers read ----------------------------------------------------------
