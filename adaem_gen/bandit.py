@@ -15,12 +15,21 @@ index. After a pull with observed rewards ``Ŝ``:
 A pull that yields no scored question (every candidate a duplicate, unsafe or
 unreadable) has an empty ``Ŝ``; its mean is taken as 0 so arms that stop producing
 new questions lose priority instead of stalling the run.
+
+**Pulls in flight** (``adaem-gen run --parallel K``): a pull chosen while others are
+still running counts each of them as a play of its arm that has not reported yet --
+``C_i`` becomes ``C_i + P_i`` (``P_i`` = pulls of arm ``i`` in flight) in both the
+"unplayed first" rule and the bonus, while ``Q_i`` stays the mean of the *reported*
+pulls. So K pulls started together go to K different unplayed arms, and an arm with
+pulls pending loses bonus as if they had already been played (the "pending counted as
+plays" rule of batched UCB). With nothing in flight this is exactly Alg. 2.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -43,24 +52,29 @@ class UCBBandit:
         self.budget = budget
         self.arms = [ArmStats() for _ in range(n_arms)]
 
-    def bonus(self, arm: int) -> float:
-        """``sqrt(2 ln B / C_i)``; infinite for an unplayed arm."""
-        count = self.arms[arm].count
+    def bonus(self, arm: int, pending: int = 0) -> float:
+        """``sqrt(2 ln B / (C_i + P_i))``; infinite for an arm neither played nor pending."""
+        count = self.arms[arm].count + pending
         if count == 0:
             return math.inf
         return math.sqrt(2.0 * math.log(self.budget) / count)
 
-    def ucb(self, arm: int) -> float:
-        return self.arms[arm].q + self.bonus(arm)
+    def ucb(self, arm: int, pending: int = 0) -> float:
+        return self.arms[arm].q + self.bonus(arm, pending)
 
-    def select(self) -> int:
-        """Lines 4-8: the first unplayed arm, else the UCB argmax (lowest index on ties)."""
+    def select(self, pending: Iterable[int] = ()) -> int:
+        """Lines 4-8: the first unplayed arm, else the UCB argmax (lowest index on ties).
+
+        ``pending`` lists the arms of the pulls still in flight (one entry per pull);
+        each counts as a play that has not reported its reward yet.
+        """
+        in_flight = Counter(pending)
         for index, stats in enumerate(self.arms):
-            if stats.count == 0:
+            if stats.count + in_flight[index] == 0:
                 return index
         best, best_value = 0, -math.inf
         for index in range(len(self.arms)):
-            value = self.ucb(index)
+            value = self.ucb(index, in_flight[index])
             if value > best_value:
                 best, best_value = index, value
         return best

@@ -6,6 +6,7 @@ Usage::
         --judge openai/gpt-4o --budget 200 --out runs/r1
     adaem-gen run --out runs/r1 --resume          # after an interruption (even kill -9)
     adaem-gen run --config run.yaml --budget 50   # YAML settings, flags override
+    adaem-gen plan --p1 ... --judge ... --budget 1500 --prices prices.yaml   # calls/tokens/cost, no calls
     adaem-gen stats seed-v1 adaem-20250101-abc123
     adaem-gen seeds arguments-training.tsv value_items.csv --out seeds/ --model openai/gpt-4o
 
@@ -34,7 +35,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from adaem_gen.config import ConfigError, RunConfig, load_yaml_config
+from adaem_gen.config import ConfigError, RunConfig, load_yaml_config, recorded_config
 from adaem_gen.extras import MissingExtraError, require_gen
 from adaem_gen.journal import Journal, JournalError
 from adaem_gen.models import MeteredModel, resolve_model
@@ -43,8 +44,19 @@ from adaem_tasks.questions import check_version_name, ensure_version_available
 
 __all__ = ["build_parser", "main", "resolve_run_config"]
 
-# run flags that are not RunConfig fields
-_RUN_ONLY = {"command", "debug", "config", "resume", "quiet", "prices_file"}
+# run / plan flags that are not RunConfig fields
+_RUN_ONLY = {
+    "command",
+    "debug",
+    "config",
+    "resume",
+    "quiet",
+    "prices_file",
+    "dry_run",
+    "accept_rate",
+    "refine_rounds",
+    "json",
+}
 
 
 def _float_or_none(text: str) -> float | None:
@@ -61,6 +73,35 @@ def _add_run_parser(sub: Any) -> None:
     run.add_argument("--config", help="YAML file of settings (flags override it)")
     run.add_argument("--resume", action="store_true", help="continue the run journaled in --out")
     run.add_argument("--quiet", action="store_true", help="no progress display")
+    run.add_argument(
+        "--dry-run", dest="dry_run", action="store_true", help="print the plan (calls, tokens, cost) and stop"
+    )
+    _add_settings(run)
+    plan = sub.add_parser(
+        "plan",
+        help="estimate calls, tokens and cost of a run configuration without calling any model",
+        description="Estimate a run's model calls, tokens and cost from the algorithm's structure.",
+        argument_default=argparse.SUPPRESS,
+    )
+    plan.add_argument("--config", help="YAML file of settings (flags override it)")
+    plan.add_argument(
+        "--accept-rate",
+        dest="accept_rate",
+        type=float,
+        help="assumed share of explorations that are readable, safe and new (default 1.0)",
+    )
+    plan.add_argument(
+        "--refine-rounds",
+        dest="refine_rounds",
+        type=float,
+        help="assumed refinement rounds per admitted question (default 1; at most --max-refine)",
+    )
+    plan.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_settings(plan)
+
+
+def _add_settings(run: argparse.ArgumentParser) -> None:
+    """The RunConfig flags, shared by ``run`` and ``plan``."""
     g = run.add_argument_group("inputs and models (Inspect model specs, comma-separated)")
     g.add_argument(
         "--seeds", help="seed questions: set version, set directory or JSONL file (default seed-v1)"
@@ -73,6 +114,11 @@ def _add_run_parser(sub: Any) -> None:
     g.add_argument("--guard-mode", dest="guard_mode", choices=["prompt", "llama-guard"])
     a = run.add_argument_group("algorithm (defaults: paper App. C.4)")
     a.add_argument("--budget", type=int, help="B, bandit steps (default 100)")
+    a.add_argument(
+        "--parallel",
+        type=int,
+        help="K, bandit pulls in flight (default 8; 1 = the sequential algorithm; see README)",
+    )
     a.add_argument("--n2", type=int, help="N_2, explorations per step (default 3)")
     a.add_argument("--epsilon", type=float, help="ε, dedup similarity threshold (default 0.85)")
     a.add_argument(
@@ -169,7 +215,7 @@ def _journal_config(out: str | None) -> dict[str, Any] | None:
     if not records or records[0].get("type") != "header":
         raise JournalError(f"{journal.path}: no header record; not an adaem-gen journal")
     config = records[0]["config"]
-    return dict(config) if isinstance(config, dict) else None
+    return recorded_config(config) if isinstance(config, dict) else None
 
 
 def resolve_run_config(ns: argparse.Namespace) -> RunConfig:
@@ -229,6 +275,49 @@ def _resolve_models(config: RunConfig) -> dict[str, MeteredModel]:
     return models
 
 
+def _print_plan(config: RunConfig, ns: argparse.Namespace) -> int:
+    from adaem_gen.pipeline import load_seeds
+    from adaem_gen.plan import PlanAssumptions, plan_run
+    from adaem_tasks.value_systems import load_value_system
+
+    missing = [name for name, ok in (("--p1", config.p1), ("--judge", config.judge)) if not ok]
+    if missing:
+        raise ConfigError(f"missing required setting(s): {', '.join(missing)}")
+    assumptions = PlanAssumptions.model_validate(
+        {k: v for k in ("accept_rate", "refine_rounds") if (v := getattr(ns, k, None)) is not None}
+    )
+    seeds = load_seeds(config.seeds)
+    plan = plan_run(
+        config,
+        seeds=len(seeds.questions),
+        system=load_value_system(config.value_system),
+        assumptions=assumptions,
+    )
+    if getattr(ns, "json", False):
+        print(plan.model_dump_json(indent=2))
+        return 0
+    a = plan.assumptions
+    print(
+        f"adaem-gen plan: {plan.budget} steps x {config.n2} x {len(config.p1)} P1 explorations, "
+        f"{plan.seeds} seeds, P2 = {len(config.p2_models)} models, judge {config.judge_mode}"
+    )
+    for label, row in (
+        (f"estimate (accept {a.accept_rate:g}, {a.refine_rounds:g} refinement rounds)", plan.estimate),
+        (f"upper (accept 1, {config.max_refine} rounds)", plan.upper),
+    ):
+        cost = f"${row.cost_usd:,.2f}" if row.cost_usd is not None else "cost n/a (no --prices)"
+        roles = ", ".join(f"{k} {v:,}" for k, v in row.by_role.items() if v)
+        print(
+            f"  {label}: {row.calls:,} calls ({roles}), {row.input_tokens:,} input + "
+            f"{row.output_tokens:,} output tokens, {cost}"
+        )
+    return 0
+
+
+def _cmd_plan(ns: argparse.Namespace) -> int:
+    return _print_plan(resolve_run_config(ns), ns)
+
+
 def _cmd_run(ns: argparse.Namespace) -> int:
     from adaem_gen.pipeline import Generator, RunAborted
     from adaem_gen.progress import NullDisplay, RichDisplay
@@ -236,10 +325,12 @@ def _cmd_run(ns: argparse.Namespace) -> int:
 
     resume = bool(getattr(ns, "resume", False))
     config = resolve_run_config(ns)
+    if getattr(ns, "dry_run", False):
+        return _print_plan(config, ns)
     config.require_runnable()
     models = _check_before_running(config, resume)
     display = NullDisplay() if getattr(ns, "quiet", False) else RichDisplay()
-    generator = Generator(config, display=display, models=models)
+    generator = Generator(config, display=display, models=models, freeze_gc=True)
     try:
         result = asyncio.run(generator.run(resume=resume))
     except RunAborted as exc:
@@ -265,6 +356,7 @@ def _cmd_run(ns: argparse.Namespace) -> int:
                 "published": str(result.published_dir) if result.published_dir else None,
                 "content_hash": result.content_hash,
                 "removed": result.removed,
+                "throughput": generator.summary(),
             },
             indent=2,
         )
@@ -339,6 +431,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         require_gen()  # every sub-command embeds questions; `--help` above works without the extra
         if ns.command == "run":
             return _cmd_run(ns)
+        if ns.command == "plan":
+            return _cmd_plan(ns)
         if ns.command == "stats":
             return _cmd_stats(ns)
         if ns.command == "seeds":

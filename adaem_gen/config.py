@@ -7,7 +7,9 @@ Precedence: built-in defaults < YAML file (``--config``) < command-line flags. O
 ``--resume`` the journal's recorded configuration replaces the defaults, and any
 *algorithmic* setting that would differ from it is refused (a resumed run must
 continue the same search); only the budget may grow, and operational knobs
-(connections, retries, output, display) may change.
+(connections, retries, output, display) may change. ``parallel`` (K) counts as
+algorithmic: pull ``b`` is planned from the results of pulls ``1..b-K``, so another K
+would plan the interrupted pulls differently.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from adaem_gen.reward import JaccardMode
 from adaem_tasks.judge import JudgeMode
 from adaem_tasks.questions import DEFAULT_VERSION
 
-__all__ = ["ALGORITHMIC_FIELDS", "ConfigError", "RunConfig", "config_differences", "load_yaml_config"]
+__all__ = [
+    "ALGORITHMIC_FIELDS",
+    "ConfigError",
+    "RunConfig",
+    "config_differences",
+    "load_yaml_config",
+    "recorded_config",
+]
 
 
 class ConfigError(ValueError):
@@ -58,6 +67,11 @@ class RunConfig(BaseModel):
 
     # Algorithm 2 and Table 6
     budget: int = Field(100, ge=1, description="B: bandit steps.")
+    parallel: int = Field(
+        8,
+        ge=1,
+        description="K: bandit pulls in flight; pull b sees the results of pulls 1..b-K (1 = sequential).",
+    )
     n2: int = Field(3, ge=1, description="N_2: parent questions sampled (explorations) per step.")
     epsilon: float = Field(0.85, ge=-1.0, le=1.0, description="ε: dedup similarity threshold.")
     top_k: int = Field(3, ge=1, description="Mean of the top-k similarities compared with ε.")
@@ -167,7 +181,17 @@ ALGORITHMIC_FIELDS = (
     "estimator",
     "max_attempts",
     "seed",
+    "parallel",
 )
+
+RECORDED_DEFAULTS: dict[str, Any] = {"parallel": 1}
+"""Settings a journal written before the setting existed ran with (journals before
+``--parallel`` ran one pull at a time)."""
+
+
+def recorded_config(data: dict[str, Any]) -> dict[str, Any]:
+    """A journal header's configuration, with the settings older journals lack filled in as they ran."""
+    return {**RECORDED_DEFAULTS, **data}
 
 
 def config_differences(recorded: RunConfig, wanted: RunConfig) -> list[str]:

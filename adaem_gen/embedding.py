@@ -52,6 +52,7 @@ __all__ = [
     "configure_torch_threads",
     "default_embedder",
     "model_path",
+    "resolve_precision",
 ]
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -117,7 +118,8 @@ def _cpu_has_native_bf16() -> bool:
     return False
 
 
-def _resolve_precision(precision: str, device: str) -> str:
+def resolve_precision(precision: str, device: str) -> str:
+    """``auto`` -> bf16 on CPUs with native bf16 instructions, else fp32; explicit choices pass through."""
     if precision not in ("auto", "fp32", "bf16"):
         raise ValueError(f"precision must be 'auto', 'fp32' or 'bf16', not {precision!r}")
     if precision != "auto":
@@ -251,7 +253,7 @@ class Embedder:
         from sentence_transformers import SentenceTransformer
 
         device = self._device_arg or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.precision = _resolve_precision(self._precision_arg, device)
+        self.precision = resolve_precision(self._precision_arg, device)
         kwargs: dict[str, Any] = {"device": device}
         if self.source == "hub":
             kwargs["local_files_only"] = not self.allow_download

@@ -8,9 +8,14 @@ Opinions are sampled with the generator's temperature / top_p (App. C.4).
 
 Unreadable answers never escape: a refusal, empty or unparseable answer is asked
 again up to ``max_attempts`` times, then counted and the model is left out of S.
-Judge answers that stay unreadable are counted (``judge_unreadable``) and labelled 0
-by the judge itself. A model or judge that only *raises* (after Inspect's own
-retries) is :class:`~adaem_gen.models.ModelUnavailable`: the caller retries the step.
+Judge answers that stay unreadable are counted (``judge_unreadable``) and their labels
+are unknown (``None``), which the reward reads as "not expressed" (only a Yes counts).
+A model or judge that only *raises* (after Inspect's own retries) is
+:class:`~adaem_gen.models.ModelUnavailable`: the caller retries the step.
+
+The judge labels each distinct text once per run (:class:`~adaem_gen.judgements.TextJudge`).
+:class:`QuestionEstimator` is the interface the generator needs from an estimator;
+:func:`adaem_gen.estimators.make_estimator` is where the generator builds one.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ from typing import Protocol
 from inspect_ai.model import CachePolicy, GenerateConfig, Model
 from pydantic import BaseModel, Field
 
+from adaem_gen.judgements import TextJudge
 from adaem_gen.models import MeteredModel, ModelUnavailable, current_ledger
 from adaem_gen.reward import JaccardMode, RewardBreakdown, informativeness
-from adaem_tasks.judge import JudgeConfig, OpinionJudgement, judge_opinion
+from adaem_tasks.judge import JudgeConfig, OpinionJudgement
 from adaem_tasks.opinion import ParseOutcome, opinion_prompt, parse_opinion
 from adaem_tasks.value_systems import ValueSystem
 
-__all__ = ["DiversityScorer", "Estimate", "Estimator", "ModelOpinion"]
+__all__ = ["DiversityScorer", "Estimate", "Estimator", "ModelOpinion", "QuestionEstimator"]
 
 
 class DiversityScorer(Protocol):
@@ -108,6 +114,12 @@ class Estimate(BaseModel):
 CacheFor = Callable[[str], "bool | CachePolicy"]
 
 
+class QuestionEstimator(Protocol):
+    """What the generator needs from an S estimator (App. C.3's approximation, or another)."""
+
+    async def estimate(self, question: str, models: Sequence[MeteredModel], scope: str = "") -> Estimate: ...
+
+
 class Estimator:
     """Computes :class:`Estimate` objects; shared by P1 estimation and P2 final scoring."""
 
@@ -130,6 +142,7 @@ class Estimator:
         self.judge = judge
         self.diversity = _BatchedDiversity(diversity)
         self.judge_config = judge_config or JudgeConfig()
+        self.texts = TextJudge(self._judge_model(), system, self.judge_config, max_attempts=max_attempts)
         self.points = points
         self.words = words
         self.config = GenerateConfig(temperature=temperature, top_p=top_p)
@@ -172,19 +185,12 @@ class Estimator:
         return ModelOpinion(model=model.spec, outcome=outcome.value, attempts=self.max_attempts)
 
     async def _judge(self, texts: list[str]) -> OpinionJudgement:
-        """``judge_opinion`` with exceptions retried; unreadable labels are the judge's to count."""
-        errors: list[str] = []
-        for _attempt in range(self.max_attempts):
-            try:
-                judgement = await judge_opinion(self._judge_model(), self.system, texts, self.judge_config)
-            except Exception as exc:  # noqa: BLE001 - judge provider errors after Inspect's retries
-                errors.append(f"{type(exc).__name__}: {exc}")
-                continue
-            ledger = current_ledger()
-            if ledger is not None and judgement.judge_failures:
-                ledger.fail("judge_unreadable", judgement.judge_failures)
-            return judgement
-        raise ModelUnavailable(f"judge {self.judge} failed {self.max_attempts} times: {errors[-1]}")
+        """Labels of every text, ORed; unreadable labels (unknown) are counted as judge failures."""
+        judgement = await self.texts.opinion(texts)
+        ledger = current_ledger()
+        if ledger is not None and judgement.judge_failures:
+            ledger.fail("judge_unreadable", judgement.judge_failures)
+        return judgement
 
     async def _judged(
         self, spec: str, outcome: ParseOutcome, stance: str | None, points: list[str], attempt: int

@@ -24,12 +24,14 @@ from inspect_ai.model import GenerateConfig, Model, ModelOutput, get_model
 from pydantic import BaseModel, Field
 
 __all__ = [
+    "REQUESTS",
     "Ledger",
     "Meter",
     "MeteredModel",
     "ModelPrice",
     "ModelUnavailable",
     "ModelUsage",
+    "RequestGauge",
     "current_ledger",
     "ledger_scope",
     "resolve_model",
@@ -64,10 +66,11 @@ class ModelUsage(BaseModel):
 
 
 class Ledger(BaseModel):
-    """What one unit of work spent and what went wrong in it."""
+    """What one unit of work spent, what it saved and what went wrong in it."""
 
     usage: dict[str, ModelUsage] = Field(default_factory=dict)
     failures: dict[str, int] = Field(default_factory=dict)
+    reused: int = Field(0, description="Judge calls answered from the run's judgement memo instead.")
 
     def record_call(self, model: str, input_tokens: int, output_tokens: int) -> None:
         usage = self.usage.setdefault(model, ModelUsage())
@@ -84,6 +87,7 @@ class Ledger(BaseModel):
             self.usage.setdefault(model, ModelUsage()).add(usage)
         for kind, n in other.failures.items():
             self.fail(kind, n)
+        self.reused += other.reused
 
 
 _current: contextvars.ContextVar[Ledger | None] = contextvars.ContextVar("adaem_gen_ledger", default=None)
@@ -138,6 +142,25 @@ class Meter:
         return total if priced else None
 
 
+class RequestGauge:
+    """Live request counters for the progress display: in flight now, the most at once, finished.
+
+    Unlike the :class:`Meter` (journaled, so a resumed run shows the same totals) these
+    count what this process is doing right now; a request is "in flight" from the
+    ``generate`` call until its answer (waiting for one of Inspect's connection slots
+    included), and Inspect cache hits count as requests too.
+    """
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.peak = 0
+        self.finished = 0
+
+
+REQUESTS = RequestGauge()
+"""The process-wide gauge every :class:`MeteredModel` reports to unless given its own."""
+
+
 class MeteredModel:
     """A :class:`Model` stand-in that counts every ``generate`` call and its tokens.
 
@@ -145,9 +168,10 @@ class MeteredModel:
     to code written against ``Model`` such as :func:`adaem_tasks.judge.judge_opinion`.
     """
 
-    def __init__(self, model: Model, spec: str) -> None:
+    def __init__(self, model: Model, spec: str, gauge: RequestGauge | None = None) -> None:
         self.model = model
         self.spec = spec
+        self.gauge = gauge if gauge is not None else REQUESTS
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.model, name)
@@ -160,7 +184,14 @@ class MeteredModel:
         return cast(Model, self)
 
     async def generate(self, input: Any, *args: Any, **kwargs: Any) -> ModelOutput:
-        output = await self.model.generate(input, *args, **kwargs)
+        gauge = self.gauge
+        gauge.in_flight += 1
+        gauge.peak = max(gauge.peak, gauge.in_flight)
+        try:
+            output = await self.model.generate(input, *args, **kwargs)
+        finally:
+            gauge.in_flight -= 1
+            gauge.finished += 1
         usage = output.usage
         input_tokens = int(usage.input_tokens) if usage else 0
         output_tokens = int(usage.output_tokens) if usage else 0

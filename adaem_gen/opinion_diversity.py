@@ -21,6 +21,17 @@ against 0.78/0.34 for layer 4 on the same pair -- without baseline rescaling,
 unrelated texts then score near 0 instead of ~0.35, so ``1 - F1`` is readable as
 is. No idf weighting, no baseline rescaling (BERTScore ships no baseline for this
 model), ``lang`` unset.
+
+Cost: BERTScore embeds every key point with the transformer, the generator's largest
+CPU cost after the model calls (12 key points per question with 4 P2 models). On CPUs
+with native bf16 instructions the scorer's weights are bf16 (``precision="auto"``):
+measured here 64 -> 26 ms of CPU per 12-sentence question on one thread (bf16 autocast:
+36 ms), F1 within 1.5e-3 of fp32. Torch runs on one thread by default (``threads=1``):
+these batches are too small to split, a second torch thread only competes with the
+generator's event loop for the other core (measured 75 vs 500 ms of CPU per batch on a
+loaded 2-core machine), and on one thread a pair's F1 does not depend on which other
+pairs share its batch (with two threads bf16 results moved by up to 5e-4 with the batch),
+so R_OD does not depend on how concurrent estimates happened to be batched.
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from adaem_gen.embedding import configure_torch_threads, model_path
+from adaem_gen.embedding import Precision, configure_torch_threads, model_path, resolve_precision
 from adaem_gen.extras import require_gen
 
 require_gen()  # torch & co. come with the 'gen' extra: one clear message, not a traceback
@@ -47,16 +58,25 @@ Reduction = Literal["mean", "sum"]
 
 @lru_cache(maxsize=4)
 def default_bert_scorer(
-    model: str | None = None, num_layers: int = DEFAULT_LAYER, batch_size: int = 64, device: str = "cpu"
+    model: str | None = None,
+    num_layers: int = DEFAULT_LAYER,
+    batch_size: int = 64,
+    device: str = "cpu",
+    threads: int | None = None,
+    precision: Precision = "fp32",
 ) -> Any:
-    """A cached ``bert_score.BERTScorer`` on a local model (default: the bundled MiniLM)."""
-    configure_torch_threads()
+    """A cached ``bert_score.BERTScorer`` on a local model (default: the bundled MiniLM).
+
+    ``precision="bf16"`` (or ``auto`` on a CPU with native bf16) casts the model's weights
+    to bf16; BERTScorer has no dtype option, and its model is a plain torch module.
+    """
+    configure_torch_threads(threads)
     from bert_score import BERTScorer
 
     model_type = str(Path(model).expanduser().resolve()) if model else str(model_path())
     if not Path(model_type).is_dir():
         raise FileNotFoundError(f"BERTScore model directory {model_type} does not exist (local models only)")
-    return BERTScorer(
+    scorer = BERTScorer(
         model_type=model_type,
         num_layers=num_layers,
         batch_size=batch_size,
@@ -67,6 +87,11 @@ def default_bert_scorer(
         use_fast_tokenizer=True,
         nthreads=1,
     )
+    if resolve_precision(precision, device) == "bf16":
+        import torch
+
+        scorer._model.to(torch.bfloat16)
+    return scorer
 
 
 class OpinionDiversity:
@@ -76,17 +101,26 @@ class OpinionDiversity:
     default: :func:`default_bert_scorer`. Identical (a, b) text pairs are scored once.
     """
 
-    def __init__(self, scorer: Any | None = None, *, reduction: Reduction = "mean") -> None:
+    def __init__(
+        self,
+        scorer: Any | None = None,
+        *,
+        reduction: Reduction = "mean",
+        precision: Precision = "auto",
+        threads: int | None = 1,
+    ) -> None:
         if reduction not in ("mean", "sum"):
             raise ValueError("reduction must be 'mean' or 'sum'")
         self._scorer = scorer
         self.reduction: Reduction = reduction
+        self.precision = resolve_precision(precision, "cpu")
+        self.threads = threads
         self._lock = threading.Lock()
 
     @property
     def scorer(self) -> Any:
         if self._scorer is None:
-            self._scorer = default_bert_scorer()
+            self._scorer = default_bert_scorer(threads=self.threads, precision=self.precision)
         return self._scorer
 
     # -- BERTScore in one batch ------------------------------------------------------------------

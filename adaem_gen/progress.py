@@ -1,4 +1,8 @@
-"""Progress display for ``adaem-gen run``: steps, best S, calls, tokens, estimated cost.
+"""Progress display for ``adaem-gen run``: steps, best S, calls, tokens, cost, throughput.
+
+Besides the run's totals (journaled, so a resumed run shows the same), the status
+line shows what this process is doing: calls per second, model requests in flight and
+the estimated remaining time and cost at the current rate (:mod:`adaem_gen.throughput`).
 
 On a terminal a live ``rich`` bar; elsewhere (CI logs, pipes) one plain line per step
 on stderr, so a long run still leaves a readable trace. :class:`NullDisplay` shows
@@ -12,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from adaem_gen.throughput import format_duration
 
 if TYPE_CHECKING:  # pragma: no cover
     from adaem_gen.models import Meter
@@ -33,7 +39,10 @@ def _num(value: float | None, fmt: str = ".2f") -> str:
 
 
 def format_status(status: dict[str, Any]) -> str:
-    """``best S 7.10 | mean S 5.2 (seeds 3.1) | 1,234 calls | 56k tokens | $0.12 | 3 failures``."""
+    """``best S 7.10 | mean S 5.2 (seeds 3.1) | 1,234 calls | 56k tokens | $0.12 | 3 failures | ...``.
+
+    With throughput fields: ``| 41.0 calls/s | 57 in flight (max 148) | ETA 3m20s | $0.40 to go``.
+    """
     meter: Meter | None = status.get("meter")
     parts = [
         f"best S {_num(status.get('best'))}",
@@ -47,7 +56,20 @@ def format_status(status: dict[str, Any]) -> str:
     stats = status.get("stats")
     if stats is not None:
         parts.append(f"{stats.accepted} new / {stats.duplicates} dup / {stats.unsafe} unsafe")
+    parts += _throughput_parts(status)
     return " | ".join(parts)
+
+
+def _throughput_parts(status: dict[str, Any]) -> list[str]:
+    if "in_flight" not in status:
+        return []
+    to_go = status.get("cost_to_go")
+    return [
+        f"{_num(status.get('calls_per_s'), '.1f')} calls/s",
+        f"{status['in_flight']} in flight (max {status.get('peak_in_flight', 0)})",
+        f"ETA {format_duration(status.get('eta_s'))}",
+        f"${to_go:.4f} to go" if to_go is not None else "cost to go n/a",
+    ]
 
 
 class NullDisplay:
@@ -107,8 +129,10 @@ class RichDisplay:
 
     def step(self, step: int, topic: str, nodes: list[Any]) -> None:
         scores = ", ".join(f"{n.score:.2f}" for n in nodes if n.score is not None) or "none"
-        if self._progress is None:
-            self._plain(f"step {step}: arm {topic[:60]!r} -> {len(nodes)} question(s), S = {scores}")
+        if self._progress is None:  # a log line per step; with the latest rates when known
+            rates = " | ".join(_throughput_parts(self._status))
+            line = f"step {step}: arm {topic[:60]!r} -> {len(nodes)} question(s), S = {scores}"
+            self._plain(f"{line} | {rates}" if rates else line)
 
     def update(self, **status: Any) -> None:
         self._status = status

@@ -21,13 +21,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from statistics import mean
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from adaem_gen.config import RunConfig
+from adaem_gen.models import Meter
+from adaem_gen.nodes import Node, StepStats
 from adaem_gen.parsing import normalise_question
 from adaem_tasks.questions import (
     Question,
+    QuestionSet,
     QuestionSetManifest,
     content_hash,
     list_question_sets,
@@ -36,14 +40,40 @@ from adaem_tasks.questions import (
     write_question_set,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    from adaem_gen.pipeline import Generator, Node
-
-__all__ = ["EmptySetError", "PublishResult", "load_previous_texts", "publish_run", "question_id"]
+__all__ = [
+    "EmptySetError",
+    "FinishedRun",
+    "PublishResult",
+    "load_previous_texts",
+    "publish_run",
+    "question_id",
+]
 
 
 class EmptySetError(RuntimeError):
     """No generated question survived the filters; nothing was published."""
+
+
+class FinishedRun(Protocol):
+    """What publishing reads of a run (the generator provides it)."""
+
+    config: RunConfig
+    seeds: QuestionSet | None
+    out: Path
+    version: str
+    created: str
+    run_id: str
+    meter: Meter
+
+    @property
+    def generated(self) -> list[Node]: ...
+    @property
+    def steps_done(self) -> int: ...
+    @property
+    def stats(self) -> StepStats: ...
+    @property
+    def embedder(self) -> Any: ...
+    def seed_scores(self) -> list[float]: ...
 
 
 class PublishResult(BaseModel):
@@ -108,7 +138,7 @@ def _set_stats(texts: list[str], embedder: Any) -> dict[str, Any]:
     return stats if isinstance(stats, dict) else dict(getattr(stats, "__dict__", {}))
 
 
-def publish_run(gen: Generator) -> PublishResult:
+def publish_run(gen: FinishedRun) -> PublishResult:
     from adaem_gen.dedup import QuestionIndex, overlap_with
 
     cfg = gen.config
@@ -127,19 +157,19 @@ def publish_run(gen: Generator) -> PublishResult:
         removed["below_min_score"] = len(nodes) - len(kept)
         nodes = kept
     if nodes:
-        index = QuestionIndex(gen._embedder, cfg.epsilon, cfg.top_k)
+        index = QuestionIndex(gen.embedder, cfg.epsilon, cfg.top_k)
         keep = index.filter_new([n.text for n in nodes])
         removed["duplicate_in_set"] = keep.count(False)
         nodes = [n for n, k in zip(nodes, keep, strict=True) if k]
     seed_texts = [q.question for q in gen.seeds.questions]
     if nodes:
-        overlap = overlap_with(seed_texts, [n.text for n in nodes], cfg.epsilon, embedder=gen._embedder)
+        overlap = overlap_with(seed_texts, [n.text for n in nodes], cfg.epsilon, embedder=gen.embedder)
         removed["overlap_seeds"] = sum(overlap)
         nodes = [n for n, o in zip(nodes, overlap, strict=True) if not o]
     previous = load_previous_texts(cfg.previous) if cfg.previous else {}
     previous_texts = [t for texts in previous.values() for t in texts]
     if nodes and previous_texts:
-        overlap = overlap_with(previous_texts, [n.text for n in nodes], cfg.epsilon, embedder=gen._embedder)
+        overlap = overlap_with(previous_texts, [n.text for n in nodes], cfg.epsilon, embedder=gen.embedder)
         removed["overlap_previous"] = sum(overlap)
         nodes = [n for n, o in zip(nodes, overlap, strict=True) if not o]
     if cfg.top is not None and len(nodes) > cfg.top:
@@ -165,7 +195,7 @@ def publish_run(gen: Generator) -> PublishResult:
         "usage": {m: u.model_dump() for m, u in gen.meter.total.usage.items()},
         "cost_usd": gen.meter.cost(),
         "previous_versions": sorted(previous),
-        "table1": _set_stats([q.question for q in questions], gen._embedder),
+        "table1": _set_stats([q.question for q in questions], gen.embedder),
     }
     manifest = QuestionSetManifest(
         version=gen.version,

@@ -25,6 +25,8 @@ Fault injection, counted over the generation requests (1-based ``n``):
 (``Retry-After: 0`` and an OpenAI-style error body; ``retry_after_ms`` adds a
 ``retry-after-ms`` header, which the OpenAI SDK prefers, to make retries instant),
 ``error_every=N`` answers HTTP 500 likewise, and ``latency_s`` delays every answer.
+``max_concurrency`` caps the generation requests served at once (the rest queue);
+``GET /stats`` also reports ``in_flight`` and ``peak_in_flight`` (requests being served).
 
 Python: ``with start_server(rate_limit_every=2) as server: ... server.url ...``.
 CLI (console script ``adaem-test-server``, or ``python -m adaem_tasks.testing.openai_server``):
@@ -81,9 +83,20 @@ class _Stats:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.generation_requests = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self.by_model: Counter[str] = Counter()
         self.by_status: Counter[int] = Counter()
         self.by_path: Counter[str] = Counter()
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def next_generation(self) -> int:
         with self._lock:
@@ -102,6 +115,8 @@ class _Stats:
             return {
                 "requests": sum(self.by_path.values()),
                 "generation_requests": self.generation_requests,
+                "in_flight": self.in_flight,
+                "peak_in_flight": self.peak_in_flight,
                 "by_model": dict(self.by_model),
                 "by_status": {str(k): v for k, v in self.by_status.items()},
                 "by_path": dict(self.by_path),
@@ -264,6 +279,7 @@ class _Handler(BaseHTTPRequestHandler):
         handler = routes.get(path)
         model: str | None = None
         with self.server.slots:
+            self.server.stats.enter()
             try:
                 if handler is None:
                     raise _HTTPError(404, f"no route {path!r}", "invalid_request_error", "not_found")
@@ -285,12 +301,14 @@ class _Handler(BaseHTTPRequestHandler):
             except _HTTPError as err:
                 # count before answering: a client that reads /stats right after its reply must see it
                 self.server.stats.record(path, err.status, model)
+                self.server.stats.leave()
                 headers = {"Retry-After": "0"} if err.status == 429 else {}
                 if err.status == 429 and self.server.options.retry_after_ms is not None:
                     headers["retry-after-ms"] = str(self.server.options.retry_after_ms)
                 self._send_error(err, headers)
                 return
             self.server.stats.record(path, 200, model)
+            self.server.stats.leave()
             if isinstance(reply, list):
                 self._send_events(reply)
             else:
@@ -476,6 +494,9 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--error-every", type=int, default=None, help="every Nth request gets HTTP 500")
     parser.add_argument("--latency-s", type=float, default=0.0, help="delay before every answer")
     parser.add_argument("--retry-after-ms", type=int, default=None, help="also send retry-after-ms on 429s")
+    parser.add_argument(
+        "--max-concurrency", type=int, default=64, help="generation requests served at once (the rest wait)"
+    )
     return parser
 
 
@@ -487,7 +508,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def _fault_flags(args: argparse.Namespace) -> list[str]:
     flags = []
-    for name in ("rate_limit_every", "error_every", "latency_s", "retry_after_ms"):
+    for name in ("rate_limit_every", "error_every", "latency_s", "retry_after_ms", "max_concurrency"):
         value = getattr(args, name)
         if value is not None and value != 0.0:
             flags += [f"--{name.replace('_', '-')}", str(value)]
@@ -540,6 +561,7 @@ def main(argv: list[str] | None = None) -> int:
             error_every=args.error_every,
             latency_s=args.latency_s,
             retry_after_ms=args.retry_after_ms,
+            max_concurrency=args.max_concurrency,
         )
     except OSError as exc:
         print(

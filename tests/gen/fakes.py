@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -135,8 +136,12 @@ def persona_responder(values: Sequence[str], *, refuse_marker: str | None = None
 
 
 def keyword_judge(spec: str, turns: list[str]) -> str:
-    """Yes iff the judged text contains the value's key (``power``, ``self_direction``, ...)."""
+    """Yes iff the judged text contains the value's key (its lower-cased name); batched: JSON of those."""
     request = parse_judge_request(turns[-1])
-    if request is None or request.value_key is None:
+    if request is None:
         return "No"
-    return "Yes" if request.value_key in request.text.lower() else "No"
+    text = request.text.lower()
+    labels = {k: k.replace("_", "-") in text or k in text for k in request.system.keys}
+    if request.value_key is None:
+        return json.dumps(labels)
+    return "Yes" if labels[request.value_key] else "No"

@@ -66,3 +66,24 @@ def test_state_round_trip_and_validation() -> None:
         UCBBandit(0, budget=1)
     with pytest.raises(ValueError):
         UCBBandit(1, budget=0)
+
+
+def test_pulls_in_flight_go_to_different_unplayed_arms() -> None:
+    bandit = UCBBandit(5, budget=50)
+    pending: list[int] = []
+    for _ in range(4):
+        pending.append(bandit.select(pending))
+    assert pending == [0, 1, 2, 3]
+    assert bandit.select(pending) == 4
+    assert bandit.select(pending + [4]) == 0  # every arm pending once: UCB with pending counted
+
+
+def test_a_pending_pull_counts_as_a_play_in_the_bonus() -> None:
+    bandit = UCBBandit(2, budget=100)
+    bandit.update(0, [2.0])
+    bandit.update(1, [1.0])
+    assert bandit.select() == 0  # same bonus, higher Q
+    # two pulls of arm 0 in flight: its bonus is that of 3 plays, so the other arm is explored
+    assert bandit.bonus(0, pending=2) == pytest.approx(math.sqrt(2 * math.log(100) / 3))
+    assert bandit.select([0, 0]) == 1
+    assert bandit.arms[0].count == 1 and bandit.arms[0].q == 2.0  # selection changes nothing

@@ -5,7 +5,8 @@ The three P1 models are ``saturating-`` personas with distinct planted values: o
 generic questions they all give the same safe answer (the benchmark saturates), on
 specific ones their own values. The generator must therefore find *more specific*
 questions whose final S beats the seeds' S; it must survive ``kill -9`` and resume
-to the same set; and the new version must run in ``inspect eval`` by version.
+to the same set -- with four pulls in flight; and the new version must run in ``inspect eval``
+by version.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from adaem_gen.nodes import text_digest
 from adaem_tasks.questions import load_question_set
 from adaem_tasks.testing.generator_handlers import UNSAFE_MARKER
 from adaem_tasks.testing.openai_server import ServerHandle, start_server
@@ -30,6 +32,7 @@ from adaem_tasks.testing.openai_server import ServerHandle, start_server
 pytestmark = pytest.mark.slow
 
 BUDGET = 10
+PARALLEL = 4
 SEEDS = [
     "Should the death penalty be abolished everywhere?",
     "Should voting be mandatory?",
@@ -106,6 +109,8 @@ def _run_args(workdir: Path, out: Path, *extra: str) -> list[str]:
         "1",
         "--max-refine",
         "1",
+        "--parallel",
+        str(PARALLEL),
         "--out",
         str(out),
         *extra,
@@ -150,9 +155,24 @@ def test_generated_set_is_more_informative_than_the_seeds(
     assert "step 10:" in full_run["stderr"] and "best S" in full_run["stderr"]
 
 
-def test_kill_9_then_resume_gives_the_same_set(
+def _in_flight_steps(
+    records: list[dict[str, Any]], prefixes: tuple[str, ...] = ("explore/", "refine/")
+) -> set[int]:
+    """Steps with journaled units (of these kinds) but no step record: pulls that were running."""
+    done = {r["step"] for r in records if r.get("type") == "step"}
+    started = {
+        int(r["key"].split("/")[1])
+        for r in records
+        if r.get("type") == "unit" and r["key"].startswith(prefixes)
+    }
+    return started - done
+
+
+def test_kill_9_with_pulls_in_flight_then_resume_gives_the_same_set(
     full_run: dict[str, Any], workdir: Path, server: ServerHandle
 ) -> None:
+    """kill -9 while several pulls are in flight (K = 4): --resume repeats nothing, duplicates
+    nothing and ends with exactly the set of the uninterrupted run."""
     out = workdir / "killed"
     env = _env(workdir, server)
     process = subprocess.Popen(
@@ -163,19 +183,24 @@ def test_kill_9_then_resume_gives_the_same_set(
     )
     journal = out / "journal.jsonl"
     deadline = time.monotonic() + 240
-    steps = 0
+    seen: list[dict[str, Any]] = []
     while time.monotonic() < deadline and process.poll() is None:
         if journal.exists():
-            steps = sum('"type":"step"' in line for line in journal.read_text(encoding="utf-8").splitlines())
-            if steps >= 2:
+            lines = journal.read_text(encoding="utf-8").splitlines()
+            seen = [json.loads(line) for line in lines[:-1] if line.strip()]  # the last may be partial
+            steps = sum(r.get("type") == "step" for r in seen)
+            early = _in_flight_steps(seen) - _in_flight_steps(seen, ("refine/",))  # explored, not refined yet
+            if steps >= 2 and len(_in_flight_steps(seen)) >= 2 and early:
                 break
-        time.sleep(0.05)
+        time.sleep(0.02)
     assert process.poll() is None, "the run finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
-    assert steps >= 2
-    killed_steps = [r["step"] for r in _journal(out) if r.get("type") == "step"]
-    assert 2 <= len(killed_steps) < BUDGET
+    killed = _journal(out)
+    killed_steps = [r["step"] for r in killed if r.get("type") == "step"]
+    in_flight = _in_flight_steps(killed)
+    assert 2 <= len(killed_steps) < BUDGET and in_flight, (killed_steps, in_flight)
+    units_before = {r["key"] for r in killed if r.get("type") == "unit"}
 
     resumed = subprocess.run(
         _run_args(workdir, out, "--version", "resumed", "--resume"),
@@ -187,13 +212,20 @@ def test_kill_9_then_resume_gives_the_same_set(
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     records = _journal(out)
     step_ids = [r["step"] for r in records if r.get("type") == "step"]
-    assert step_ids == list(range(1, BUDGET + 1))  # exactly the budget, none duplicated
+    assert sorted(step_ids) == list(range(1, BUDGET + 1))  # every step once: none lost, none twice
+    assert step_ids[: len(killed_steps)] == killed_steps  # the journaled steps were kept, not redone
     units = Counter(r["key"] for r in records if r.get("type") == "unit")
-    assert max(units.values()) == 1  # no finished unit of work was redone
+    assert max(units.values()) == 1  # no finished unit of work was redone...
+    assert units_before <= set(units)  # ...the interrupted pulls' units were reused
+    candidates = [text_digest(c) for r in records if r.get("type") == "step" for c in r["candidates"]]
+    assert len(candidates) == len(set(candidates))  # no question admitted twice, across concurrent pulls
     summary = json.loads(resumed.stdout)
+    assert summary["throughput"]["calls"] > 0
     full = load_question_set(questions=Path(full_run["set_dir"]))
     again = load_question_set(questions=Path(summary["set_dir"]))
-    assert sorted(q.question for q in again.questions) == sorted(q.question for q in full.questions)
+    texts = [q.question for q in again.questions]
+    assert len({text_digest(t) for t in texts}) == len(texts)
+    assert sorted(texts) == sorted(q.question for q in full.questions)  # the complete set, as uninterrupted
     assert summary["content_hash"] == full_run["content_hash"]
 
 

@@ -74,6 +74,22 @@ def test_resume_starts_from_the_journaled_config(tmp_path: Path) -> None:
     assert config_differences(recorded, changed) == ["n2: 3 -> 1"]
 
 
+def test_parallel_is_part_of_the_search_and_old_journals_ran_sequentially(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    recorded = RunConfig(p1=["m/a"], judge="m/j", out=str(out), budget=5).model_dump(mode="json")
+    del recorded["parallel"]  # a journal written before --parallel existed
+    journal = Journal(out / "journal.jsonl")
+    journal.append({"type": "header", "config": recorded})
+    journal.close()
+    assert RunConfig().parallel == 8
+    config = cli.resolve_run_config(_ns("--out", str(out), "--resume"))
+    assert config.parallel == 1  # it ran one pull at a time, and so it continues
+    faster = cli.resolve_run_config(_ns("--out", str(out), "--resume", "--parallel", "4"))
+    assert config_differences(RunConfig.model_validate({**recorded, "parallel": 1}), faster) == [
+        "parallel: 1 -> 4"  # refused on resume: the interrupted pulls would be planned differently
+    ]
+
+
 @pytest.fixture
 def fake_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
     import adaem_gen.dedup

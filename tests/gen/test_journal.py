@@ -44,3 +44,22 @@ def test_blank_lines_are_ignored(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
     path.write_text('{"type": "header"}\n\n{"type": "unit"}\n\n', encoding="utf-8")
     assert len(Journal(path).read()) == 2
+
+
+def test_grouped_fsync_syncs_steps_at_once_and_the_rest_on_close(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.jsonl", fsync_interval=3600.0)
+    first = journal.append({"type": "header"})  # the first line: no sync yet -> synced
+    assert journal.syncs == 1
+    units = [journal.append({"type": "unit", "key": str(i)}) for i in range(5)]
+    assert journal.syncs == 1  # grouped: within the interval nothing more is synced...
+    assert len(Journal(journal.path).read()) == 6  # ...but every line is already in the file (kill -9 safe)
+    journal.append({"type": "step", "step": 1}, durable=True)
+    assert journal.syncs == 2
+    journal.append({"type": "unit", "key": "late"})
+    journal.close()
+    assert journal.syncs == 3  # close syncs the rest
+    assert journal.load(first) == {"type": "header"}
+    assert journal.load(units[3]) == {"type": "unit", "key": "3"}
+    again = Journal(journal.path)
+    records = again.read()
+    assert [again.load(o) for o in again.offsets] == records

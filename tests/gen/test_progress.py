@@ -43,3 +43,26 @@ def test_status_line_and_plain_output() -> None:
     display.stop()
     # plain (non-terminal) mode prints to stderr, not to the console buffer
     assert buffer.getvalue() == ""
+
+
+def test_throughput_eta_and_cost_at_the_current_rate() -> None:
+    from adaem_gen.models import RequestGauge
+    from adaem_gen.throughput import Throughput, format_duration
+
+    now = [100.0]
+    gauge = RequestGauge()
+    tp = Throughput(gauge, window_s=30.0, clock=lambda: now[0])
+    first = tp.snapshot(steps_done=0, budget=6, cost=None)
+    assert first["eta_s"] is None and first["cost_to_go"] is None  # unknown, not 0
+    tp.steps_started(steps_done=1, cost=0.5)  # a resumed run: 1 step journaled, $0.50 spent
+    gauge.in_flight, gauge.peak, gauge.finished = 7, 9, 40
+    now[0] += 10.0
+    status = tp.snapshot(steps_done=3, budget=6, cost=1.5)  # 2 steps in 10 s, $1.00 for them
+    assert status["eta_s"] == 15.0 and status["cost_to_go"] == 1.5
+    assert status["calls_per_s"] == 4.0 and status["in_flight"] == 7 and status["peak_in_flight"] == 9
+    assert tp.snapshot(steps_done=6, budget=6, cost=2.0)["eta_s"] == 0.0
+    line = format_status({"best": 1.0, **status})
+    assert "4.0 calls/s" in line and "7 in flight (max 9)" in line and "ETA 15s" in line
+    assert "$1.5000 to go" in line
+    assert format_duration(3725) == "1h02m" and format_duration(None) == "-"
+    assert tp.summary()["calls"] == 40

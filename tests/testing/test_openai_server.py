@@ -144,6 +144,21 @@ def test_latency() -> None:
         assert time.perf_counter() - start >= 0.3
 
 
+def test_requests_in_flight_are_counted() -> None:
+    import threading
+
+    with start_server(latency_s=0.3, max_concurrency=8) as server:
+        threads = [threading.Thread(target=_chat, args=(server.url, "power", f"q{i}")) for i in range(5)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.15)
+        assert server.stats()["in_flight"] == 5
+        for thread in threads:
+            thread.join()
+        stats = server.stats()
+        assert stats["in_flight"] == 0 and stats["peak_in_flight"] == 5
+
+
 def test_stop_releases_the_port() -> None:
     server = start_server()
     url = server.url
