@@ -12,11 +12,21 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adaem_tasks.rating.records import INVALID_OUTCOMES, Problem, ValueRecord, judge_failure_problem
 
-__all__ = ["SCORER_NAME", "TASK_NAMES", "read_inspect_log", "task_value_system"]
+if TYPE_CHECKING:
+    from inspect_ai.log import EvalLog
+
+__all__ = [
+    "SCORER_NAME",
+    "TASK_NAMES",
+    "open_adaem_log",
+    "read_adaem_samples",
+    "read_inspect_log",
+    "task_value_system",
+]
 
 #: Inspect task name (without registry prefix) -> value system.
 TASK_NAMES = {"schwartz": "schwartz", "mft": "mft"}
@@ -64,30 +74,50 @@ def _labels(value: object) -> dict[str, int | None] | None:
     return labels
 
 
-def read_inspect_log(path: str | Path) -> tuple[list[ValueRecord], list[Problem]]:
-    """Value records of one Inspect log (``.eval`` or ``.json``) and what was wrong with it."""
+def open_adaem_log(path: str | Path) -> tuple[EvalLog, str] | Problem:
+    """An AdAEM Inspect log's header and value system, or the problem that makes the file unusable.
+
+    Shared by every reader of our logs (``adaem-rank``, ``adaem-validate judge``), so a corrupt
+    file or a log of another task is described the same way everywhere.
+    """
     from inspect_ai.log import read_eval_log
 
-    path = Path(path)
     source = str(path)
     try:
         header = read_eval_log(path, header_only=True)
     except Exception as exc:  # corrupt zip, bad JSON, schema mismatch: all mean "cannot use this file"
-        return [], [
-            Problem("unreadable", source, f"not a readable Inspect log ({type(exc).__name__}: {exc})")
-        ]
+        return Problem("unreadable", source, f"not a readable Inspect log ({type(exc).__name__}: {exc})")
     spec = header.eval
-    scorers = [s.name for s in (spec.scorers or [])]
-    system = task_value_system(spec.task, scorers)
+    system = task_value_system(spec.task, [s.name for s in (spec.scorers or [])])
     if system is None:
-        return [], [
-            Problem(
-                "foreign_task",
-                source,
-                f"log of task {spec.task!r}, not adaem_tasks/schwartz or adaem_tasks/mft: ignored",
-                model=spec.model,
-            )
-        ]
+        return Problem(
+            "foreign_task",
+            source,
+            f"log of task {spec.task!r}, not adaem_tasks/schwartz or adaem_tasks/mft: ignored",
+            model=spec.model,
+        )
+    return header, system
+
+
+def read_adaem_samples(path: str | Path) -> EvalLog | Problem:
+    """The log with its samples, without the fields no reader of ours needs (fast on big logs)."""
+    from inspect_ai.log import read_eval_log
+
+    try:
+        return read_eval_log(path, exclude_fields=_EXCLUDED_FIELDS)
+    except Exception as exc:  # as in open_adaem_log: any failure means the samples cannot be used
+        return Problem("unreadable", str(path), f"samples cannot be read ({type(exc).__name__}: {exc})")
+
+
+def read_inspect_log(path: str | Path) -> tuple[list[ValueRecord], list[Problem]]:
+    """Value records of one Inspect log (``.eval`` or ``.json``) and what was wrong with it."""
+    path = Path(path)
+    source = str(path)
+    opened = open_adaem_log(path)
+    if isinstance(opened, Problem):
+        return [], [opened]
+    header, system = opened
+    spec = header.eval
     problems: list[Problem] = []
     if header.status != "success":
         problems.append(
@@ -98,13 +128,9 @@ def read_inspect_log(path: str | Path) -> tuple[list[ValueRecord], list[Problem]
                 model=spec.model,
             )
         )
-    try:
-        log = read_eval_log(path, exclude_fields=_EXCLUDED_FIELDS)
-    except Exception as exc:
-        problems.append(
-            Problem("unreadable", source, f"samples cannot be read ({type(exc).__name__}: {exc})")
-        )
-        return [], problems
+    log = read_adaem_samples(path)
+    if isinstance(log, Problem):
+        return [], [*problems, log]
 
     eval_meta: dict[str, Any] = spec.metadata or {}
     grader = spec.model_roles.get("grader") if spec.model_roles else None

@@ -36,8 +36,8 @@ from typing import Any, TypeVar
 
 from inspect_ai.model import GenerateConfig, Model, get_model
 
-from adaem_gen.models import Ledger, MeteredModel, ledger_scope
 from adaem_tasks.judge import JudgeConfig, JudgeMode, Label, PointJudgement, judge_point, judge_value
+from adaem_tasks.metering import Ledger, MeteredModel, ledger_scope
 from adaem_tasks.validate.judge_inputs import KeyPoints, LabelledText, read_key_points, read_labels, sample
 from adaem_tasks.validate.judge_stats import agreement, classification, under_over
 from adaem_tasks.value_systems import load_value_system

@@ -17,16 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adaem_tasks.rating.inspect_logs import SCORER_NAME, task_value_system
+from adaem_tasks.rating.inspect_logs import SCORER_NAME, open_adaem_log, read_adaem_samples
 from adaem_tasks.rating.lmeval_logs import LMEVAL_TASKS, SAMPLES_RE
 from adaem_tasks.rating.records import Problem
 from adaem_tasks.rating.sources import collect_files
 from adaem_tasks.value_systems import ValueSystem, available_value_systems, load_value_system
 
 __all__ = ["KeyPoints", "LabelledText", "read_key_points", "read_labels", "sample"]
-
-#: Inspect sample fields the study never needs; skipping them keeps big logs fast to read.
-_EXCLUDED_FIELDS = {"messages", "events", "store", "attachments", "model_usage", "output"}
 
 
 @dataclass(frozen=True)
@@ -55,22 +52,14 @@ class LabelledText:
 
 
 def _inspect_points(path: Path) -> tuple[list[tuple[str, list[str]]], list[Problem]]:
-    from inspect_ai.log import read_eval_log
-
     source = str(path)
-    try:
-        header = read_eval_log(path, header_only=True)
-    except Exception as exc:  # corrupt zip, bad JSON, schema mismatch: all mean "cannot use this file"
-        return [], [
-            Problem("unreadable", source, f"not a readable Inspect log ({type(exc).__name__}: {exc})")
-        ]
-    system = task_value_system(header.eval.task, [s.name for s in (header.eval.scorers or [])])
-    if system is None:
-        return [], [Problem("foreign_task", source, f"log of task {header.eval.task!r}: ignored")]
-    try:
-        log = read_eval_log(path, exclude_fields=_EXCLUDED_FIELDS)
-    except Exception as exc:
-        return [], [Problem("unreadable", source, f"samples cannot be read ({type(exc).__name__}: {exc})")]
+    opened = open_adaem_log(path)
+    if isinstance(opened, Problem):
+        return [], [opened]
+    _, system = opened
+    log = read_adaem_samples(path)
+    if isinstance(log, Problem):
+        return [], [log]
     answers: list[tuple[str, list[str]]] = []
     missing = 0
     for sample in log.samples or []:
