@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from adaem_tasks.testing.openai_server import ServerHandle, start_server
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_adaem_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -21,3 +23,19 @@ def _isolated_adaem_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
         patch.setenv("ADAEM_HOME", str(home))
         patch.delenv("ADAEM_QUESTION_SETS", raising=False)
         yield home
+
+
+@pytest.fixture(scope="module")
+def loopback_server() -> Iterator[ServerHandle]:
+    """The project's loopback OpenAI-compatible server (scripted personas and judges), one per module."""
+    with start_server() as handle:
+        yield handle
+
+
+@pytest.fixture
+def loop(loopback_server: ServerHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ServerHandle:
+    """The loopback server as Inspect's ``openai-api/loop/<model>`` provider, with a private cache."""
+    monkeypatch.setenv("LOOP_BASE_URL", loopback_server.url)
+    monkeypatch.setenv("LOOP_API_KEY", "test-key")
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "inspect-cache"))
+    return loopback_server

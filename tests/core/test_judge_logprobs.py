@@ -9,7 +9,6 @@ provider without log-probabilities leaves the text label, exactly as before.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,7 @@ from adaem_tasks.judge import JudgeConfig, judge_opinion, judge_point, yes_proba
 from adaem_tasks.opinion import parse_opinion
 from adaem_tasks.task_configs import lm_eval_bridge as bridge
 from adaem_tasks.testing.judges import keyword_labels
-from adaem_tasks.testing.openai_server import ServerHandle, start_server
+from adaem_tasks.testing.openai_server import ServerHandle
 from adaem_tasks.testing.personas import parse_persona
 from adaem_tasks.value_systems import load_value_system
 
@@ -85,20 +84,6 @@ def test_p_yes_without_alternatives_gives_the_rest_to_the_other_answer() -> None
 def test_p_yes_is_unknown_without_logprobs_or_answer_token() -> None:
     assert yes_probability(ModelOutput.from_content("m", "Yes")) is None
     assert yes_probability(_output(("Maybe", 0.9, {"Maybe": 0.9, "Perhaps": 0.1}))) is None
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as handle:
-        yield handle
-
-
-@pytest.fixture
-def loop(server: ServerHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ServerHandle:
-    monkeypatch.setenv("LOOP_BASE_URL", server.url)
-    monkeypatch.setenv("LOOP_API_KEY", "test-key")
-    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "inspect-cache"))
-    return server
 
 
 async def test_probability_labels_recover_what_the_text_hides(loop: ServerHandle) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -104,20 +103,6 @@ def test_answer_tokens_are_found_after_the_template() -> None:
     assert answer_logprob(straddling, "Stance: yes") == pytest.approx(-1.0)
     with pytest.raises(ValueError, match="not among the scored prompt tokens"):
         answer_logprob(tokens, "Stance: no")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
-    with start_server() as handle:
-        yield handle
-
-
-@pytest.fixture
-def loop(server: ServerHandle, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ServerHandle:
-    monkeypatch.setenv("LOOP_BASE_URL", server.url)
-    monkeypatch.setenv("LOOP_API_KEY", "test-key")
-    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "inspect-cache"))
-    return server
 
 
 def _metered(spec: str) -> MeteredModel:
