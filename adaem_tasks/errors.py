@@ -21,7 +21,12 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from inspect_ai._util.error import PrerequisiteError
+# Inspect's CLI prints only this exception as one message without a traceback, and it has no
+# public equivalent: the private import is deliberate (a task built from bad input must not
+# end in a 200-line traceback).
+from inspect_ai._util.error import (
+    PrerequisiteError,  # inspect-evals-lint: ignore[IECQ001] -- no public equivalent (see above)
+)
 
 __all__ = [
     "DEBUG_ENV",

@@ -55,7 +55,11 @@ def _resolving_in_an_eval() -> bool:
     ``eval()`` sees no active model: the check is then left to the task's setup step.
     """
     try:
-        from inspect_ai.model._model import active_model
+        # Inspect has no public way to ask whether an eval is being set up; if this private
+        # name moves, the ImportError below leaves the check to the task's setup step.
+        from inspect_ai.model._model import (
+            active_model,  # inspect-evals-lint: ignore[IECQ001] -- no public equivalent (see above)
+        )
     except ImportError:  # pragma: no cover - Inspect moved it: the setup step still checks
         return False
     return active_model() is not None

@@ -16,7 +16,7 @@ from inspect_ai.log import EvalLog
 from inspect_ai.model import ChatMessageSystem
 
 from adaem_tasks.opinion import opinion_prompt
-from adaem_tasks.solvers import OPINION_STORE_KEY, opinion_solver, value_prime
+from adaem_tasks.solvers import OPINION_STORE_KEY, judge_preflight, opinion_solver, value_prime
 
 QUESTION = "Should zoos be closed?"
 
@@ -52,3 +52,26 @@ def test_bad_solver_arguments_say_what_is_allowed() -> None:
         value_prime("schwartz", "wealth")
     with pytest.raises(ValueError, match="points must be >= 1"):
         opinion_solver(points=0)
+
+
+def test_judge_preflight_answers_once_and_an_unreadable_judge_is_not_fatal(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The setup step only checks that the judge answers; garbage is a counted unknown later, not an error."""
+    task = Task(
+        dataset=[Sample(id=f"q{i}", input=QUESTION) for i in range(3)],
+        setup=judge_preflight(value_system="schwartz", judge_mode="single"),
+        solver=[opinion_solver()],
+    )
+    log = _run(task, tmp_path, model_roles={"grader": "adaem-judge/garbage"})
+    assert log.status == "success" and log.samples and all(s.output.completion for s in log.samples)
+    grader_calls = log.stats.model_usage["adaem-judge/garbage"].input_tokens
+    assert grader_calls > 0  # the probe went to the grader (and only once: see test_fail_early)
+    assert "answered the preflight probe unreadably" in caplog.text
+
+
+def test_judge_preflight_without_a_grader_stops_before_the_examinee(tmp_path: Path) -> None:
+    task = Task(dataset=[Sample(id="q1", input=QUESTION)], setup=judge_preflight(), solver=[opinion_solver()])
+    log = _run(task, tmp_path)
+    assert log.status == "error" and log.error is not None and "'grader' model role" in log.error.message
+    assert "adaem-persona/power" not in log.stats.model_usage
