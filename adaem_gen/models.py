@@ -4,30 +4,7 @@ They are shared with ``adaem-validate`` (which needs no generator extra), so the
 the core package; the generator's modules import them from here.
 """
 
-from adaem_tasks.metering import (
-    REQUESTS,
-    Ledger,
-    Meter,
-    MeteredModel,
-    ModelPrice,
-    ModelUnavailable,
-    ModelUsage,
-    RequestGauge,
-    current_ledger,
-    ledger_scope,
-    resolve_model,
-)
+from adaem_tasks import metering as _metering
+from adaem_tasks.metering import *  # noqa: F403 - this module is the generator's name for it
 
-__all__ = [
-    "REQUESTS",
-    "Ledger",
-    "Meter",
-    "MeteredModel",
-    "ModelPrice",
-    "ModelUnavailable",
-    "ModelUsage",
-    "RequestGauge",
-    "current_ledger",
-    "ledger_scope",
-    "resolve_model",
-]
+__all__ = list(_metering.__all__)
