@@ -32,8 +32,8 @@ from adaem_tasks.rating.align import SetMismatchError
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
 from adaem_tasks.rating.leaderboard import DEFAULT_TEAM_WEIGHTS, RankConfig, RankResult, rank_records
 from adaem_tasks.rating.openskill_backend import OPENSKILL_MODELS
-from adaem_tasks.rating.records import Problem, write_panel
-from adaem_tasks.rating.report import format_table, write_outputs
+from adaem_tasks.rating.records import write_panel
+from adaem_tasks.rating.report import format_table, print_problems, write_outputs
 from adaem_tasks.rating.sources import load_panel, load_records
 from adaem_tasks.rating.trueskill_vec import TEAM_WEIGHTS, TeamWeights, TrueSkillParams
 
@@ -118,16 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_problems(problems: Sequence[Problem], quiet: bool) -> None:
-    if not problems:
-        return
-    print(f"\n{len(problems)} problem(s) with the inputs (also in leaderboard.json):", file=sys.stderr)
-    if quiet:
-        return
-    for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
-
-
 def _not_comparable_summary(result: RankResult) -> str:
     cells = result.not_comparable
     boards: dict[str, set[str]] = {}
@@ -175,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         records.extend(panel_records)
         problems.extend(panel_problems)
     if not records:
-        _print_problems(problems, args.quiet)
+        print_problems(problems, args.quiet, "leaderboard.json")
         print("adaem-rank: no usable AdAEM records found; nothing to rank", file=sys.stderr)
         return EXIT_REFUSED
     try:
@@ -187,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             by_category=args.by_category,
         )
     except SetMismatchError as exc:
-        _print_problems(problems, args.quiet)
+        print_problems(problems, args.quiet, "leaderboard.json")
         print(f"adaem-rank: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     except ValueError as exc:  # e.g. an unknown --set-version
@@ -196,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     problems.extend(result.problems)
     boards = [b for b in result.leaderboards if len(b.comparability.comparable_models) >= 2]
     if not boards:
-        _print_problems(problems, args.quiet)
+        print_problems(problems, args.quiet, "leaderboard.json")
         print(
             "adaem-rank: fewer than 2 comparable models (models that answered and were judged on the same "
             f"questions, at least --min-shared {args.min_shared} of them); nothing to rank",
@@ -220,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for board in result.by_category:
             print(format_table(board))
             print()
-    _print_problems(problems, args.quiet)
+    print_problems(problems, args.quiet, "leaderboard.json")
     print("wrote " + ", ".join(str(p) for p in written.values()))
     if result.not_comparable:
         summary = _not_comparable_summary(result)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -31,6 +32,8 @@ __all__ = [
     "CSV_COLUMNS",
     "format_table",
     "plot_leaderboards",
+    "print_problems",
+    "value_labels",
     "write_csv",
     "write_json",
     "write_outputs",
@@ -143,11 +146,27 @@ def write_json(
     return path
 
 
+def value_labels(value_system: str, keys: Sequence[str], short: bool = False) -> list[str]:
+    """Display names (or abbreviations) of value keys; the keys themselves for an unknown system."""
+    if value_system not in available_value_systems():
+        return list(keys)
+    system = load_value_system(value_system)
+    return [system.value(k).abbrev if short else system.value(k).name for k in keys]
+
+
 def _value_labels(board: Leaderboard, short: bool) -> list[str]:
-    if board.value_system not in available_value_systems():
-        return board.values
-    system = load_value_system(board.value_system)
-    return [system.value(v).abbrev if short else system.value(v).name for v in board.values]
+    return value_labels(board.value_system, board.values, short)
+
+
+def print_problems(problems: Sequence[Problem], quiet: bool, json_name: str) -> None:
+    """The input problems on stderr (their count only with ``quiet``); they are in ``json_name`` too."""
+    if not problems:
+        return
+    print(f"\n{len(problems)} problem(s) with the inputs (also in {json_name}):", file=sys.stderr)
+    if quiet:
+        return
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
 
 
 def _questions(board: Leaderboard) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from adaem_tasks.rating import Problem
+from adaem_tasks.rating.report import print_problems, value_labels
 
 __all__ = [
     "add_output_options",
@@ -74,25 +74,6 @@ def percent(x: float, signed: bool = False, width: int = 0) -> str:
     if not math.isfinite(x):
         return f"{'n/a':>{width}}"
     return f"{100 * x:+{width}.1f}" if signed else f"{100 * x:{width}.1f}"
-
-
-def value_labels(value_system: str, keys: Sequence[str], short: bool = False) -> list[str]:
-    from adaem_tasks.value_systems import available_value_systems, load_value_system
-
-    if value_system not in available_value_systems():
-        return list(keys)
-    system = load_value_system(value_system)
-    return [system.value(k).abbrev if short else system.value(k).name for k in keys]
-
-
-def print_problems(problems: Sequence[Problem], quiet: bool, json_name: str) -> None:
-    if not problems:
-        return
-    print(f"\n{len(problems)} problem(s) with the inputs (also in {json_name}):", file=sys.stderr)
-    if quiet:
-        return
-    for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
 
 
 def finish(

