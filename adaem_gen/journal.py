@@ -48,7 +48,7 @@ class Journal:
         self.fsync_interval = fsync_interval
         self._handle: Any = None
         self._reader: Any = None
-        self._last_sync = 0.0
+        self._last_sync: float | None = None  # never synced: the first line syncs at once
         self._unsynced = False
         self.syncs = 0
         self.dropped_tail = False
@@ -116,7 +116,7 @@ class Journal:
         self._handle.write(line.encode("utf-8") + b"\n")
         self._handle.flush()
         self._unsynced = True
-        if durable or time.monotonic() - self._last_sync >= self.fsync_interval:
+        if durable or self._last_sync is None or time.monotonic() - self._last_sync >= self.fsync_interval:
             self.sync()
         return offset
 
