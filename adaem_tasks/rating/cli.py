@@ -6,6 +6,7 @@ Usage::
     adaem-rank logs/ --by-category --replicates 200 --seed 1
     adaem-rank new_model.eval --panel seed-v1          # place one model among a stored panel
     adaem-rank logs/ --export-panel panel.jsonl        # store these models as a panel
+    adaem-rank logs/ --report-cases 20                 # more questions per value in report.html
 
 Exit status (also in the README):
 
@@ -13,7 +14,7 @@ Exit status (also in the README):
 * 1 -- ``--strict`` and some problem was reported;
 * 2 -- nothing could be ranked, or the inputs were refused: bad options, no usable logs,
   mixed question-set versions, one version with different set content hashes, fewer
-  than 2 comparable models;
+  than 2 comparable models; or the HTML report could not be written (the other outputs were);
 * 3 -- the leaderboard was written, but some model (or some value or category of a model)
   is **not comparable**: it shared fewer than ``--min-shared`` questions with the others,
   or sits in a separate comparison group. Its rows carry ``status=not_comparable`` and the
@@ -28,11 +29,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
+from adaem_tasks.cli_types import arg_int
 from adaem_tasks.rating.align import SetMismatchError
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
-from adaem_tasks.rating.leaderboard import DEFAULT_TEAM_WEIGHTS, RankConfig, RankResult, rank_records
+from adaem_tasks.rating.html import DEFAULT_REPORT_CASES, write_report
+from adaem_tasks.rating.leaderboard import (
+    DEFAULT_TEAM_WEIGHTS,
+    Leaderboard,
+    RankConfig,
+    RankResult,
+    rank_records,
+)
 from adaem_tasks.rating.openskill_backend import OPENSKILL_MODELS
-from adaem_tasks.rating.records import write_panel
+from adaem_tasks.rating.records import Problem, write_panel
 from adaem_tasks.rating.report import format_table, print_problems, write_outputs
 from adaem_tasks.rating.sources import load_panel, load_records
 from adaem_tasks.rating.trueskill_vec import TEAM_WEIGHTS, TeamWeights, TrueSkillParams
@@ -113,9 +122,51 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--export-panel", metavar="FILE", help="write the records read from PATHs as a panel")
     parser.add_argument("--split-runs", action="store_true", help="rank repeated runs of a model separately")
     parser.add_argument("--no-png", action="store_true", help="skip the picture")
+    _add_report_options(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 when any problem was reported")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
     return parser
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    """``report.html``: the leaderboard with the answers behind it (adaem_tasks.rating.html)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--report", metavar="PATH", help="write the HTML report here (default: OUT/report.html)"
+    )
+    where.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    parser.add_argument(
+        "--report-cases",
+        type=arg_int(0, 1000),
+        default=DEFAULT_REPORT_CASES,
+        metavar="N",
+        help="questions shown per value in the report, those that split the models most evenly "
+        "(default: %(default)s)",
+    )
+
+
+def _write_report(
+    args: argparse.Namespace,
+    boards: list[Leaderboard],
+    config: RankConfig,
+    problems: list[Problem],
+    result: RankResult,
+) -> Path | None:
+    """The HTML report; None (after one line on stderr) when it cannot be written."""
+    path = Path(args.report) if args.report else Path(args.out) / "report.html"
+    try:
+        return write_report(
+            path,
+            boards,
+            config,
+            problems,
+            by_category=result.by_category,
+            inputs=[str(Path(p)) for p in args.paths],
+            cases_per_value=args.report_cases,
+        )
+    except OSError as exc:
+        print(f"adaem-rank: cannot write the report {path}: {exc}", file=sys.stderr)
+        return None
 
 
 def _not_comparable_summary(result: RankResult) -> str:
@@ -203,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         inputs=[str(Path(p)) for p in args.paths],
         png=not args.no_png,
     )
+    report = None if args.no_report else _write_report(args, boards, config, problems, result)
+    if report is not None:
+        written["report"] = report
     if not args.quiet:
         for board in boards:
             print(format_table(board))
@@ -212,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print()
     print_problems(problems, args.quiet, "leaderboard.json")
     print("wrote " + ", ".join(str(p) for p in written.values()))
+    if report is None and not args.no_report:
+        return EXIT_REFUSED
     if result.not_comparable:
         summary = _not_comparable_summary(result)
         if not args.drop_incomparable:

@@ -143,6 +143,8 @@ class Leaderboard:
     comparability: Comparability
     rated_questions: NDArray[np.int64]  # (models,) questions with at least one match, any value
     category: str | None = None
+    alignment: Alignment | None = field(default=None, repr=False)
+    """The aligned labels behind the board (same models and values): the report picks its cases here."""
 
     @property
     def comparable(self) -> NDArray[np.bool_]:
@@ -268,6 +270,7 @@ def rank_alignment(
         comparability=comparability,
         rated_questions=match_participation(labels, known).any(1).sum(0).astype(np.int64),
         category=category,
+        alignment=alignment,
     )
 
 
