@@ -4,7 +4,8 @@ Pipeline: logs -> :class:`ValueRecord` (``sources``, ``inspect_logs``, ``lmeval_
 -> aligned model x question x value tensors (``align``; set versions and content hashes
 checked) -> which models and values were compared (``comparability``) -> vectorised
 two-team TrueSkill over a seeded order plus bootstrap replicates (``trueskill_vec``,
-``bootstrap``) -> win rates (``winrate``) -> CSV / JSON / table / PNG (``report``).
+``bootstrap``) -> win rates (``winrate``) -> CSV / JSON / table / PNG (``report``) and
+``report.html`` with the answers behind the numbers (``html``).
 """
 
 from adaem_tasks.rating.align import (

@@ -384,3 +384,36 @@ def test_the_alignment_layer_has_a_place_in_the_report() -> None:
     assert soup.select_one('nav a[href="#alignment"]') is not None
     order = [s.get("id") for s in soup.select("main > section")]
     assert order.index("alignment") == order.index("b0") + 1  # right after the leaderboard overview
+
+
+def _check_links(soup: BeautifulSoup) -> None:
+    ids = [str(t["id"]) for t in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    targets = {str(a["href"])[1:] for a in soup.find_all("a", href=True) if str(a["href"]).startswith("#")}
+    assert targets <= set(ids), f"links to nowhere: {sorted(targets - set(ids))[:5]}"
+
+
+def test_two_value_systems_get_a_section_each_with_working_links(tmp_path: Path) -> None:
+    records = planted_records(n_models=3, n_questions=30, seed=2)
+    records += planted_records(n_models=3, n_questions=30, seed=2, value_system="mft")
+    for (system, model), group in {(r.value_system, r.model): [] for r in records}.items():
+        group.extend(r for r in records if (r.value_system, r.model) == (system, model))
+        task = f"adaem_tasks/{system}"
+        write_inspect_log(tmp_path / "logs" / f"{system}-{model}.eval", group, task=task)
+    code = adaem_rank([str(tmp_path / "logs"), "--out", str(tmp_path / "out"), "--replicates", "0", "--quiet",
+                       "--min-shared", "5", "--by-category"])  # fmt: skip
+    assert code == 0
+    soup = _soup(tmp_path / "out" / "report.html")
+    titles = [_text(h) for h in soup.select("section.overview h2")]
+    assert titles == [
+        "Moral foundations, question set test-v1",
+        "Schwartz basic human values, question set test-v1",
+    ]
+    assert {_text(h) for h in soup.select("section.value h3")} >= {"Care/Harm", "Power"}
+    assert len(soup.select("#categories table.heatmap")) == 2 * 3  # three categories per system
+    _check_links(soup)
+
+
+@pytest.mark.slow
+def test_every_link_of_the_persona_report_has_a_target(ranked: Path) -> None:
+    _check_links(_soup(ranked / "report.html"))

@@ -15,10 +15,14 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dry_runs import README, DryRunResult, parse_dry_runs, run_dry_run
 
 from adaem_tasks.testing.browser import PageLog, open_page
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 OVERVIEW_PNG = "report-overview.png"
 CASE_PNG = "report-case.png"
@@ -35,6 +39,7 @@ SELECTORS = {
 class ReportLook:
     log: PageLog
     visible: dict[str, bool]
+    printed: dict[str, bool]  # the same, with the print stylesheet; plus whether the contents bar is hidden
     screenshots: list[Path]
 
 
@@ -44,25 +49,41 @@ def run_rank_dry_run(root: Path) -> DryRunResult:
     return run_dry_run(run, root)
 
 
-def look_at_report(report: Path, out_dir: Path) -> ReportLook:
-    """Open ``report``, check what is visible, and write the overview and first-case screenshots."""
+def _visible(page: Page) -> dict[str, bool]:
+    visible = {}
+    for name, selector in SELECTORS.items():
+        element = page.locator(selector).first
+        if element.count():
+            element.scroll_into_view_if_needed()
+        visible[name] = element.count() > 0 and element.is_visible()
+    return visible
+
+
+def look_at_report(report: Path, out_dir: Path, case_value: str = "Power") -> ReportLook:
+    """Open ``report``, check what is visible (on screen and in print), and write two screenshots.
+
+    The screenshots: the top of the page (the overview) and the first case of ``case_value``
+    with a highlighted key point (any value's, where that value has none).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     with open_page(report, width=1280, height=1000) as (page, log):
-        visible = {}
-        for name, selector in SELECTORS.items():
-            element = page.locator(selector).first
-            if element.count():
-                element.scroll_into_view_if_needed()
-            visible[name] = element.count() > 0 and element.is_visible()
+        visible = _visible(page)
         page.evaluate("window.scrollTo(0, 0)")
         overview = out_dir / OVERVIEW_PNG
         page.screenshot(path=str(overview))
         shots = [overview]
-        case = page.locator("article.case:has(mark.expresses)").first
+        case = page.locator(
+            f"section.value:has(> h3:text-is('{case_value}')) article.case:has(mark.expresses)"
+        )
+        if not case.count():
+            case = page.locator("article.case:has(mark.expresses)")
         if case.count():
             shots.append(out_dir / CASE_PNG)
-            case.screenshot(path=str(shots[-1]))
-    return ReportLook(log, visible, shots)
+            case.first.screenshot(path=str(shots[-1]))
+        page.emulate_media(media="print")
+        printed = _visible(page)
+        printed["contents bar hidden"] = not page.locator("nav.toc").is_visible()
+    return ReportLook(log, visible, printed, shots)
 
 
 def main(out_dir: str) -> int:
@@ -72,8 +93,11 @@ def main(out_dir: str) -> int:
             print(ran.failure(), file=sys.stderr)
             return 1
         look = look_at_report(ran.workdir / "leaderboard" / "report.html", Path(out_dir))
-    if look.log.problems or not all(look.visible.values()):
-        print(f"the report failed its checks: {look.log.problems} {look.visible}", file=sys.stderr)
+    if look.log.problems or not all(look.visible.values()) or not all(look.printed.values()):
+        print(
+            f"the report failed its checks: {look.log.problems} {look.visible} {look.printed}",
+            file=sys.stderr,
+        )
         return 1
     print("wrote " + ", ".join(map(str, look.screenshots)))
     return 0

@@ -28,6 +28,7 @@ def test_the_rank_dry_run_report_opens_in_chromium(chromium: str, tmp_path: Path
     assert look.log.problems == []
     assert look.log.requests == [report.resolve().as_uri()]  # nothing fetched: one self-contained file
     assert look.visible == dict.fromkeys(SELECTORS, True)
+    assert look.printed == dict.fromkeys([*SELECTORS, "contents bar hidden"], True)  # it prints legibly
     for shot in look.screenshots:
         assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000
     # the panel ranking of the same block has a report too; its panel models show labels, not answers

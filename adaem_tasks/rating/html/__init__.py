@@ -17,6 +17,7 @@ from adaem_tasks.rating.html._render import render_report, write_report
 from adaem_tasks.rating.html._view import (
     DEFAULT_REPORT_CASES,
     MAX_ANSWER_CHARS,
+    MAX_POINT_CHARS,
     Heatmap,
     ReportSection,
     heatmap,
@@ -25,6 +26,7 @@ from adaem_tasks.rating.html._view import (
 __all__ = [
     "DEFAULT_REPORT_CASES",
     "MAX_ANSWER_CHARS",
+    "MAX_POINT_CHARS",
     "Answer",
     "Case",
     "CellLabel",

@@ -24,6 +24,7 @@ from adaem_tasks.value_systems import available_value_systems, load_value_system
 __all__ = [
     "DEFAULT_REPORT_CASES",
     "MAX_ANSWER_CHARS",
+    "MAX_POINT_CHARS",
     "BoardView",
     "Heatmap",
     "ReportSection",
@@ -38,6 +39,9 @@ DEFAULT_REPORT_CASES = 10
 MAX_ANSWER_CHARS = 8000
 """A full answer longer than this is cut (and says so): about 2,000 tokens, above the tasks'
 1,280-token generation limit, so only a runaway answer is cut and the file stays bounded."""
+
+MAX_POINT_CHARS = 1000
+"""A key point longer than this is cut in the cases (the full answer, below them, has it all)."""
 
 _TOP_DIFFERENCES = 3
 
@@ -370,6 +374,8 @@ def _points(answer: Answer | None, value: str) -> tuple[PointView, ...]:
     for k, text in enumerate(answer.points):
         labels = answer.point_labels[k] if k < len(answer.point_labels) else {}
         label = labels.get(value, 0) if labels else 0
+        if len(text) > MAX_POINT_CHARS:
+            text = text[:MAX_POINT_CHARS] + " [… cut; the full answer is below]"
         views.append(PointView(text, "expresses" if label == 1 else "unknown" if label is None else "plain"))
     return tuple(views)
 
@@ -433,11 +439,12 @@ def _question_views(
     prefix: str,
     value_names: list[str],
 ) -> tuple[QuestionView, ...]:
+    if board.alignment is None:
+        return ()
     shown_for: dict[int, list[tuple[str, str]]] = {}
     for j, value in enumerate(board.values):
         for case in cases.get(value, []):
             shown_for.setdefault(case.question_index, []).append((value_names[j], f"{prefix}-v{j}"))
-    assert board.alignment is not None
     views = []
     for q, values in shown_for.items():
         question_id = board.alignment.question_ids[q]
