@@ -1,4 +1,4 @@
-"""Extract the tagged dry-run blocks of the README and the docs pages and run them as a reader would paste them.
+"""Extract the tagged dry-run blocks of the README and docs pages; run them as a reader would paste them.
 
 A dry run is a fenced ``bash`` block right below a marker line::
 
@@ -43,6 +43,7 @@ DOCS = REPO / "docs"
 def documents() -> list[Path]:
     """The files whose dry runs are run: the README, then every docs page (sorted, so ids are stable)."""
     return [README, *sorted(DOCS.rglob("*.md"))]
+
 
 _MARKER = re.compile(r"^<!--\s*dry-run:\s*(?P<name>[\w.-]+)(?P<options>(?:\s+[a-z]+=\S+)*)\s*-->\s*$")
 _OPTIONS = ("copy", "expect")

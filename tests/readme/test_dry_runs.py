@@ -1,4 +1,4 @@
-"""The dry runs of the README and the docs pages, run verbatim: each tagged ``bash`` block in a fresh directory.
+"""The dry runs of the README and the docs pages, run verbatim: each tagged ``bash`` block in a fresh dir.
 
 For every block (see :mod:`dry_runs` for the marker syntax) the test checks that it exits 0,
 that it created the files its marker names, that ``.gitignore`` covers everything it wrote
@@ -36,7 +36,7 @@ REQUIRED = {
     "adaem-validate-reliability",
     "adaem-validate-informativeness",
 }
-"""The dry runs the issues ask for; an edit of the README or a docs page that drops a tag fails here, not silently."""
+"""The dry runs the issues ask for; an edit of the README or docs that drops a tag fails here, not later."""
 
 _results: dict[str, DryRunResult] = {}
 

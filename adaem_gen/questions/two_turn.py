@@ -20,7 +20,7 @@ from typing import TypedDict
 from inspect_ai.model import CachePolicy, ChatMessageAssistant, ChatMessageUser, GenerateConfig
 
 from adaem_gen.models import MeteredModel, ModelUnavailable, current_ledger
-from adaem_gen.parsing import GenOutcome, parse_generated_question
+from adaem_gen.questions.parsing import GenOutcome, parse_generated_question
 
 __all__ = ["TwoTurnAnswer", "TwoTurnOptions", "ask_two_turn"]
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from adaem_gen.models import MeteredModel
 from adaem_gen.prompts import render
-from adaem_gen.two_turn import TwoTurnOptions, ask_two_turn
+from adaem_gen.questions.two_turn import TwoTurnOptions, ask_two_turn
 
 __all__ = ["Exploration", "explore", "explore_prompt", "format_specifics"]
 

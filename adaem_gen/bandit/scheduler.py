@@ -6,7 +6,7 @@ overlap them. The rule that keeps this exact and reproducible:
 
 * **plan** pull ``b`` once step ``b-K`` has finished, from the state after steps
   ``1..b-K`` (applied just then, in order) with steps ``b-K+1..b-1`` *pending*: their
-  arms count as plays in UCB (:meth:`adaem_gen.bandit.UCBBandit.select`), so the K
+  arms count as plays in UCB (:meth:`adaem_gen.bandit.ucb.UCBBandit.select`), so the K
   pulls in flight spread over arms instead of all hitting the current argmax;
 * **admit** (dedup) the explorations of pull ``b`` after pull ``b-1``'s (turn-taking),
   so they are checked against every question admitted before, concurrent pulls too;
@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from adaem_gen.journal import JournalError
+from adaem_gen.bandit.pull import Admit
+from adaem_gen.bandit.search import PullPlan, SearchState
 from adaem_gen.models import Meter, ModelUnavailable
-from adaem_gen.progress import RunDisplay
-from adaem_gen.pull import Admit
-from adaem_gen.search import PullPlan, SearchState
-from adaem_gen.units import first_error
+from adaem_gen.run.journal import JournalError
+from adaem_gen.run.progress import RunDisplay
+from adaem_gen.run.units import first_error
 
 __all__ = ["AdmissionTurns", "PullScheduler", "RetryPolicy", "RunAborted", "retrying"]
 

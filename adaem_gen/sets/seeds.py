@@ -18,7 +18,7 @@ model a rule-based transformation is used (subject-auxiliary inversion, do-suppo
 for a small list of common verbs, first -> second person for questionnaire items,
 and "Do you agree that ...?" when no rule applies) -- good enough to try the
 generator offline, not a substitute for the model. Questions are then deduplicated
-with :class:`~adaem_gen.dedup.QuestionIndex` and written as a ``kind="seed"`` set.
+with :class:`~adaem_gen.sets.dedup.QuestionIndex` and written as a ``kind="seed"`` set.
 
 Categories: a ``category`` column when present; ValueBench's ``value``; otherwise a
 keyword heuristic over the description using top-level sections in the spirit of
@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from adaem_gen.dedup import DEFAULT_EPSILON, DEFAULT_TOP_K, QuestionIndex, normalize_text
-from adaem_gen.embedding import Embedder
 from adaem_gen.extras import require_gen
+from adaem_gen.sets.dedup import DEFAULT_EPSILON, DEFAULT_TOP_K, QuestionIndex, normalize_text
+from adaem_gen.sets.embedding import Embedder
 from adaem_tasks.errors import InputError
 from adaem_tasks.prompts import render
 from adaem_tasks.questions import Question, QuestionSetManifest, write_question_set

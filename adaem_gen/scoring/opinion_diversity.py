@@ -45,8 +45,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from adaem_gen.embedding import Precision, configure_torch_threads, model_path, resolve_precision
 from adaem_gen.extras import require_gen
+from adaem_gen.sets.embedding import Precision, configure_torch_threads, model_path, resolve_precision
 
 require_gen()  # torch & co. come with the 'gen' extra: one clear message, not a traceback
 

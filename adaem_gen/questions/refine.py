@@ -13,10 +13,10 @@ from typing import Unpack
 
 from pydantic import BaseModel
 
-from adaem_gen.estimate import Estimate
 from adaem_gen.models import MeteredModel
 from adaem_gen.prompts import render
-from adaem_gen.two_turn import TwoTurnOptions, ask_two_turn
+from adaem_gen.questions.two_turn import TwoTurnOptions, ask_two_turn
+from adaem_gen.scoring.estimate import Estimate
 from adaem_tasks.value_systems import ValueSystem
 
 __all__ = ["Refinement", "format_generation", "reflect_prompt", "refine"]

@@ -1,6 +1,6 @@
 """The paper's *exact* reward estimator (App. I), for open models: ``adaem-gen run --estimator exact``.
 
-C.3's estimator (:mod:`adaem_gen.estimate`) approximates Eq. (1)-(2) with value *sets* and
+C.3's estimator (:mod:`adaem_gen.scoring.estimate`) approximates Eq. (1)-(2) with value *sets* and
 BERTScore so that black-box models can take part. App. I.2 also computes each term of
 Eq. (2) from probabilities, with open models, and finds both versions induce similar
 value measurements (Pearson 0.856, Cronbach's α 0.898). This module is that version.
@@ -26,7 +26,7 @@ For a question ``x`` and the models ``i`` that answered readably (answer ``y_i``
 ``S = Σ_i [conformity - value difference + coherence - semantic difference] - ½ mean_i
 disentanglement``: Eq. (2) per model, summed (the MC sample stands for the expectation
 weight ``p(y|v)``, N = 1), with C.3's ``- ½ R_Dis`` like the approximate estimator. In
-:class:`~adaem_gen.reward.RewardBreakdown` terms: ``vc`` = Σ conformity, ``vd`` = -Σ value
+:class:`~adaem_gen.scoring.reward.RewardBreakdown` terms: ``vc`` = Σ conformity, ``vd`` = -Σ value
 difference, ``od`` = Σ (coherence - semantic difference), ``dis`` = mean disentanglement,
 and ``s = vc + vd + od - ½ dis`` as before; every per-model term is in
 :attr:`ExactEstimate.exact`. With one answering model the two difference terms are 0.
@@ -63,9 +63,9 @@ from pydantic import BaseModel, Field
 from scipy.special import logsumexp
 
 from adaem_gen.config import ConfigError
-from adaem_gen.estimate import CacheFor, Estimate, ModelOpinion
 from adaem_gen.models import MeteredModel, ModelUnavailable, current_ledger
-from adaem_gen.reward import RewardBreakdown
+from adaem_gen.scoring.estimate import CacheFor, Estimate, ModelOpinion
+from adaem_gen.scoring.reward import RewardBreakdown
 from adaem_tasks.judge import JudgeConfig, PointJudgement, judge_point
 from adaem_tasks.opinion import ParsedOpinion, ParseOutcome, opinion_prompt, parse_opinion
 from adaem_tasks.value_systems import ValueSystem
@@ -164,7 +164,7 @@ class ExactTerms(BaseModel):
 
 
 class ExactEstimate(Estimate):
-    """An :class:`~adaem_gen.estimate.Estimate` whose reward comes from App. I, with every term kept."""
+    """An :class:`~adaem_gen.scoring.estimate.Estimate` whose reward comes from App. I, every term kept."""
 
     exact: ExactTerms
 
@@ -238,7 +238,7 @@ def answer_logprob(tokens: Sequence[Logprob], answer: str) -> float:
 
 
 class ExactEstimator:
-    """App. I's estimator with the :class:`~adaem_gen.estimate.Estimator` interface (``estimate``)."""
+    """App. I's estimator with the :class:`~adaem_gen.scoring.estimate.Estimator` interface (``estimate``)."""
 
     def __init__(
         self,

@@ -7,7 +7,7 @@
   reflect + refine with its author and keep refining while S gains more than τ (at
   most ``max_refine`` rounds), then the final S with P2.
 
-Every step goes through the :class:`~adaem_gen.units.UnitRunner` under a key that
+Every step goes through the :class:`~adaem_gen.run.units.UnitRunner` under a key that
 names it (``explore/<step>/<j>/<model>``, ``refine/<step>/<j>/<model>/<round>``,
 ``estimate/<model set>/<text>``, ``guard/<text>``): the keys are part of the journal
 format -- a resumed run must find the same units under the same keys.
@@ -19,16 +19,16 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from adaem_gen.bandit.nodes import Node, StepStats, text_digest
 from adaem_gen.config import RunConfig
-from adaem_gen.estimate import Estimate, QuestionEstimator
-from adaem_gen.explore import Exploration, explore
-from adaem_gen.guard import GuardVerdict, check_question
 from adaem_gen.models import MeteredModel
-from adaem_gen.nodes import Node, StepStats, text_digest
-from adaem_gen.parsing import normalise_question
-from adaem_gen.refine import Refinement, refine
-from adaem_gen.two_turn import TwoTurnOptions
-from adaem_gen.units import CacheFor, UnitRunner
+from adaem_gen.questions.explore import Exploration, explore
+from adaem_gen.questions.guard import GuardVerdict, check_question
+from adaem_gen.questions.parsing import normalise_question
+from adaem_gen.questions.refine import Refinement, refine
+from adaem_gen.questions.two_turn import TwoTurnOptions
+from adaem_gen.run.units import CacheFor, UnitRunner
+from adaem_gen.scoring.estimate import Estimate, QuestionEstimator
 from adaem_tasks.value_systems import ValueSystem
 
 __all__ = ["Candidate", "ScoringSteps", "estimate_key"]

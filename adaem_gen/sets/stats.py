@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from adaem_gen.dedup import DEFAULT_EPSILON, mean_pairwise_similarity
-from adaem_gen.embedding import Embedder, default_embedder
 from adaem_gen.extras import require_gen
+from adaem_gen.sets.dedup import DEFAULT_EPSILON, mean_pairwise_similarity
+from adaem_gen.sets.embedding import Embedder, default_embedder
 
 require_gen()  # torch & co. come with the 'gen' extra: one clear message, not a traceback
 

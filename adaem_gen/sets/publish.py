@@ -25,10 +25,10 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from adaem_gen.bandit.nodes import Node, StepStats
 from adaem_gen.config import RunConfig
 from adaem_gen.models import Meter
-from adaem_gen.nodes import Node, StepStats
-from adaem_gen.parsing import normalise_question
+from adaem_gen.questions.parsing import normalise_question
 from adaem_tasks.questions import (
     Question,
     QuestionSet,
@@ -128,7 +128,7 @@ def _to_question(node: Node) -> Question:
 
 def _set_stats(texts: list[str], embedder: Any) -> dict[str, Any]:
     try:
-        from adaem_gen.stats import set_stats
+        from adaem_gen.sets.stats import set_stats
     except ImportError:  # pragma: no cover - the stats module ships with the package
         return {}
     try:
@@ -139,7 +139,7 @@ def _set_stats(texts: list[str], embedder: Any) -> dict[str, Any]:
 
 
 def publish_run(gen: FinishedRun) -> PublishResult:
-    from adaem_gen.dedup import QuestionIndex, overlap_with
+    from adaem_gen.sets.dedup import QuestionIndex, overlap_with
 
     cfg = gen.config
     assert gen.seeds is not None

@@ -22,8 +22,8 @@ from inspect_ai.model import CachePolicy, GenerateConfig
 from pydantic import BaseModel
 
 from adaem_gen.models import MeteredModel, ModelUnavailable, current_ledger
-from adaem_gen.parsing import parse_guard_verdict
 from adaem_gen.prompts import render
+from adaem_gen.questions.parsing import parse_guard_verdict
 
 __all__ = ["GuardMode", "GuardVerdict", "check_question"]
 

@@ -3,7 +3,7 @@
 The header (first line) names the run (id, version, date), its full configuration and
 a digest of its seed questions; a resume must match them (:func:`check_header`), only
 the budget may grow. :func:`replay` sorts the rest: finished units go back to the
-:class:`~adaem_gen.units.UnitRunner` (by journal offset), finished steps to the
+:class:`~adaem_gen.run.units.UnitRunner` (by journal offset), finished steps to the
 scheduler, ``done`` records to publishing (a finished run resumed publishes again,
 idempotently).
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from adaem_gen.config import ConfigError, RunConfig, config_differences, recorded_config
-from adaem_gen.journal import JournalError
-from adaem_gen.units import UnitRunner
+from adaem_gen.run.journal import JournalError
+from adaem_gen.run.units import UnitRunner
 from adaem_tasks.questions import QuestionSet, load_question_set, user_set_store
 
 __all__ = [

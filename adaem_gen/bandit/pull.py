@@ -1,9 +1,9 @@
 """One bandit pull (Alg. 2 lines 9-26): explore, guard, dedup, optimize, record.
 
-Given a :class:`~adaem_gen.search.PullPlan` (arm and parents), every P1 model explores
+Given a :class:`~adaem_gen.bandit.search.PullPlan` (arm and parents), every P1 model explores
 from every sampled parent; unreadable and unsafe explorations are dropped and counted;
 the rest wait for the step's turn at the dedup index (``admit``: in step order, see
-:mod:`adaem_gen.search`); each admitted candidate is optimized (P1 estimate, refine
+:mod:`adaem_gen.bandit.search`); each admitted candidate is optimized (P1 estimate, refine
 while the gain exceeds τ, P2 final S). The result is the step's journal record:
 ``{"type": "step", "step", "arm", "candidates", "nodes", "rewards", "stats"}``.
 """
@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from adaem_gen.nodes import StepStats
-from adaem_gen.search import PullPlan
-from adaem_gen.steps import ScoringSteps
-from adaem_gen.units import gather_all
+from adaem_gen.bandit.nodes import StepStats
+from adaem_gen.bandit.search import PullPlan
+from adaem_gen.bandit.steps import ScoringSteps
+from adaem_gen.run.units import gather_all
 
 __all__ = ["Admit", "run_pull"]
 

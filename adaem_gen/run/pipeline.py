@@ -7,12 +7,12 @@
    (finished units into the memo, finished steps for the scheduler);
 2. score every seed question with P2 (the algorithm's input ``S_i`` and the baseline a
    generated set is compared with);
-3. run the bandit steps with :class:`~adaem_gen.scheduler.PullScheduler` -- up to K
-   pulls (:func:`~adaem_gen.pull.run_pull`) in flight, planned, deduplicated and applied
-   in step order on the :class:`~adaem_gen.search.SearchState`;
-4. publish the versioned question set (:func:`~adaem_gen.publish.publish_run`).
+3. run the bandit steps with :class:`~adaem_gen.bandit.scheduler.PullScheduler` -- up to K
+   pulls (:func:`~adaem_gen.bandit.pull.run_pull`) in flight, planned, deduplicated and applied
+   in step order on the :class:`~adaem_gen.bandit.search.SearchState`;
+4. publish the versioned question set (:func:`~adaem_gen.sets.publish.publish_run`).
 
-Each LLM step is a journaled unit (:mod:`adaem_gen.units`, :mod:`adaem_gen.steps`),
+Each LLM step is a journaled unit (:mod:`adaem_gen.run.units`, :mod:`adaem_gen.bandit.steps`),
 so a kill at any moment loses only unfinished work and ``--resume`` pays for nothing
 twice; the Inspect response cache, scoped to the run and the unit, answers a call that
 completed inside a unit cut short. A step whose models keep raising is retried, and
@@ -29,16 +29,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from adaem_gen.bandit.nodes import Node, StepStats, text_digest
+from adaem_gen.bandit.pull import Admit, run_pull
+from adaem_gen.bandit.scheduler import PullScheduler, RetryPolicy, RunAborted, retrying
+from adaem_gen.bandit.search import PullPlan, SearchState
+from adaem_gen.bandit.steps import ScoringSteps
 from adaem_gen.config import ConfigError, RunConfig
-from adaem_gen.estimate import DiversityScorer
-from adaem_gen.estimators import make_estimator
-from adaem_gen.journal import Journal
 from adaem_gen.models import REQUESTS, Meter, MeteredModel, resolve_model
-from adaem_gen.nodes import Node, StepStats, text_digest
-from adaem_gen.progress import NullDisplay, RunDisplay
-from adaem_gen.publish import PublishResult, publish_run
-from adaem_gen.pull import Admit, run_pull
-from adaem_gen.run_journal import (
+from adaem_gen.run.journal import Journal
+from adaem_gen.run.progress import NullDisplay, RunDisplay
+from adaem_gen.run.records import (
     JOURNAL_FILE,
     check_header,
     header_record,
@@ -46,25 +46,25 @@ from adaem_gen.run_journal import (
     published_by_other_run,
     replay,
 )
-from adaem_gen.scheduler import PullScheduler, RetryPolicy, RunAborted, retrying
-from adaem_gen.search import PullPlan, SearchState
-from adaem_gen.steps import ScoringSteps
-from adaem_gen.throughput import Throughput
-from adaem_gen.units import UnitRunner, gather_all, run_cache
+from adaem_gen.run.throughput import Throughput
+from adaem_gen.run.units import UnitRunner, gather_all, run_cache
+from adaem_gen.scoring.estimate import DiversityScorer
+from adaem_gen.scoring.estimators import make_estimator, require_estimator_support
+from adaem_gen.sets.publish import PublishResult, publish_run
 from adaem_tasks.questions import QuestionSet, check_version_name, user_set_store
 from adaem_tasks.value_systems import load_value_system
 
 __all__ = ["Generator", "Node", "RunAborted", "StepStats", "load_seeds", "text_digest"]
 
 FSYNC_INTERVAL_S = 0.2
-"""Unit records are synced to disk in groups (see :mod:`adaem_gen.journal`); steps at once."""
+"""Unit records are synced to disk in groups (see :mod:`adaem_gen.run.journal`); steps at once."""
 REFRESH_S = 1.0
 
 
 def _torch_threads() -> int:
     """Torch threads for the similarity models: one unless ``$ADAEM_TORCH_THREADS`` says otherwise.
 
-    See :mod:`adaem_gen.opinion_diversity`: the generator's batches are small and the
+    See :mod:`adaem_gen.scoring.opinion_diversity`: the generator's batches are small and the
     event loop needs a core of its own.
     """
     return int(os.environ.get("ADAEM_TORCH_THREADS", "0") or 0) or 1
@@ -96,6 +96,7 @@ class Generator:
         freeze_gc: bool = False,
     ) -> None:
         config.require_runnable()
+        require_estimator_support(config)
         self.freeze_gc = freeze_gc
         self.config = config
         self.out = Path(str(config.out))
@@ -159,16 +160,16 @@ class Generator:
         cfg = self.config
         self.seeds = seeds
         if self._embedder is None:
-            from adaem_gen.embedding import Embedder
+            from adaem_gen.sets.embedding import Embedder
 
             # Vectors persist in the run directory: a resumed run and the publish-time
             # dedup re-embed nothing (embedding is the dominant cost of dedup on a CPU).
             self._embedder = Embedder(cache_dir=self.out / "embeddings", threads=_torch_threads())
         if self._diversity is None:
-            from adaem_gen.opinion_diversity import OpinionDiversity
+            from adaem_gen.scoring.opinion_diversity import OpinionDiversity
 
             self._diversity = OpinionDiversity(threads=_torch_threads())
-        from adaem_gen.dedup import QuestionIndex
+        from adaem_gen.sets.dedup import QuestionIndex
 
         self.state = SearchState(cfg, seeds, QuestionIndex(self._embedder, cfg.epsilon, cfg.top_k))
         cache_for = run_cache(self.run_id, cfg.cache)

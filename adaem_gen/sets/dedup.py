@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from adaem_gen.embedding import Embedder, default_embedder
 from adaem_gen.extras import require_gen
+from adaem_gen.sets.embedding import Embedder, default_embedder
 
 require_gen()  # torch & co. come with the 'gen' extra: one clear message, not a traceback
 

@@ -8,7 +8,7 @@ examinees' opinions (key points) and the judge's value labels:
 * **Value diversity** ``R_VD`` -- over the models' value sets ``V = {v_1..v_K}``:
   ``Σ_i Σ_{j≠i} D_jaccard(v_i, v_j)`` with ``D_jaccard(a, b) = |a ∪ b| / min(|a ∩ b|, 1)``.
 * **Opinion diversity** ``R_OD`` -- BERTScore-based, computed elsewhere
-  (:mod:`adaem_gen.opinion_diversity`) and passed in as a number.
+  (:mod:`adaem_gen.scoring.opinion_diversity`) and passed in as a number.
 * **Disentanglement** ``R_Dis = |v_Opinion − v_Question|``.
 
 and ``S = R_VC + R_VD + R_OD − ½·R_Dis``.

@@ -30,8 +30,8 @@ from typing import Any, TypeVar
 from inspect_ai.model import CachePolicy
 from pydantic import BaseModel
 
-from adaem_gen.journal import Journal
 from adaem_gen.models import Ledger, Meter, ModelUnavailable, ledger_scope
+from adaem_gen.run.journal import Journal
 
 __all__ = ["CacheFor", "UnitRunner", "first_error", "gather_all", "run_cache"]
 

@@ -10,8 +10,8 @@ import hashlib
 
 from pydantic import BaseModel, Field
 
-from adaem_gen.parsing import normalise_question
-from adaem_gen.reward import RewardBreakdown
+from adaem_gen.questions.parsing import normalise_question
+from adaem_gen.scoring.reward import RewardBreakdown
 
 __all__ = ["Node", "StepStats", "text_digest"]
 

@@ -13,9 +13,9 @@ are unknown (``None``), which the reward reads as "not expressed" (only a Yes co
 A model or judge that only *raises* (after Inspect's own retries) is
 :class:`~adaem_gen.models.ModelUnavailable`: the caller retries the step.
 
-The judge labels each distinct text once per run (:class:`~adaem_gen.judgements.TextJudge`).
+The judge labels each distinct text once per run (:class:`~adaem_gen.scoring.judgements.TextJudge`).
 :class:`QuestionEstimator` is the interface the generator needs from an estimator;
-:func:`adaem_gen.estimators.make_estimator` is where the generator builds one.
+:func:`adaem_gen.scoring.estimators.make_estimator` is where the generator builds one.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from typing import Protocol
 from inspect_ai.model import CachePolicy, GenerateConfig, Model
 from pydantic import BaseModel, Field
 
-from adaem_gen.judgements import TextJudge
 from adaem_gen.models import MeteredModel, ModelUnavailable, current_ledger
-from adaem_gen.reward import JaccardMode, RewardBreakdown, informativeness
+from adaem_gen.scoring.judgements import TextJudge
+from adaem_gen.scoring.reward import JaccardMode, RewardBreakdown, informativeness
 from adaem_tasks.judge import JudgeConfig, OpinionJudgement
 from adaem_tasks.opinion import ParseOutcome, opinion_prompt, parse_opinion
 from adaem_tasks.value_systems import ValueSystem
@@ -38,7 +38,7 @@ __all__ = ["DiversityScorer", "Estimate", "Estimator", "ModelOpinion", "Question
 
 
 class DiversityScorer(Protocol):
-    """``R_OD`` over the models' key points (see :mod:`adaem_gen.opinion_diversity`)."""
+    """``R_OD`` over the models' key points (see :mod:`adaem_gen.scoring.opinion_diversity`)."""
 
     def score(self, opinions_by_model: dict[str, list[str]]) -> float: ...
 

@@ -29,11 +29,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from adaem_gen.bandit import UCBBandit
+from adaem_gen.bandit.nodes import Node, StepStats
+from adaem_gen.bandit.ucb import UCBBandit
 from adaem_gen.config import RunConfig
-from adaem_gen.dedup import QuestionIndex
-from adaem_gen.journal import JournalError
-from adaem_gen.nodes import Node, StepStats
+from adaem_gen.run.journal import JournalError
+from adaem_gen.sets.dedup import QuestionIndex
 from adaem_tasks.questions import QuestionSet
 
 __all__ = ["ParentSample", "PullPlan", "SearchState"]

@@ -2,7 +2,7 @@
 
 Besides the run's totals (journaled, so a resumed run shows the same), the status
 line shows what this process is doing: calls per second, model requests in flight and
-the estimated remaining time and cost at the current rate (:mod:`adaem_gen.throughput`).
+the estimated remaining time and cost at the current rate (:mod:`adaem_gen.run.throughput`).
 
 On a terminal a live ``rich`` bar; elsewhere (CI logs, pipes) one plain line per step
 on stderr, so a long run still leaves a readable trace. :class:`NullDisplay` shows
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from adaem_gen.throughput import format_duration
+from adaem_gen.run.throughput import format_duration
 
 if TYPE_CHECKING:  # pragma: no cover
     from adaem_gen.models import Meter

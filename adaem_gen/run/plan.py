@@ -1,7 +1,7 @@
 """``adaem-gen plan``: model calls, tokens and cost of a run configuration, before spending anything.
 
 The estimate follows the algorithm's structure (the code paths of
-:mod:`adaem_gen.steps` and :mod:`adaem_gen.pull`), with ``V`` the number of values,
+:mod:`adaem_gen.bandit.steps` and :mod:`adaem_gen.bandit.pull`), with ``V`` the number of values,
 ``P`` the key points per opinion and ``J`` the judge calls per judged text (``V`` in
 ``single`` judge mode, 1 in ``batched``):
 
@@ -23,7 +23,7 @@ and nothing more) and the refinement rounds per candidate (``refine_rounds``, be
 defaults (every exploration admitted, one round) are what a run costs when nothing is
 deduplicated and refinements rarely pay off; ``upper`` is every exploration admitted
 and ``max_refine`` rounds each. Retries of unreadable answers add to both, and judge
-answers reused for identical key points (:mod:`adaem_gen.judgements`) subtract.
+answers reused for identical key points (:mod:`adaem_gen.scoring.judgements`) subtract.
 
 Tokens: prompt tokens are the real templates filled with texts of typical length,
 counted at 4 characters per token; completion tokens are typical answer lengths
@@ -38,9 +38,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from adaem_gen.config import RunConfig
-from adaem_gen.explore import explore_prompt
 from adaem_gen.models import ModelPrice
 from adaem_gen.prompts import render
+from adaem_gen.questions.explore import explore_prompt
 from adaem_tasks.judge import batched_judge_prompt, single_judge_prompt
 from adaem_tasks.opinion import opinion_prompt
 from adaem_tasks.value_systems import ValueSystem
