@@ -1,10 +1,10 @@
-"""The report of the README's ``rank`` dry run, as headless Chromium shows it.
+"""The report of the documented ``rank`` dry run (docs/dry-runs.md), as headless Chromium shows it.
 
 Shared by ``test_report_browser.py`` and the documentation: the screenshots in ``docs/`` are
 made by this module's :func:`look_at_report`, the same function the test checks, so the
 picture is of a report that passed the test. Regenerate them with::
 
-    python tests/readme/report_view.py docs/
+    python tests/readme/report_view.py docs/img
 
 (the rank dry run runs in a temporary directory; Chromium as in ``adaem_tasks.testing.browser``).
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dry_runs import README, DryRunResult, parse_dry_runs, run_dry_run
+from dry_runs import DryRunResult, all_dry_runs, run_dry_run
 
 from adaem_tasks.testing.browser import PageLog, open_page
 
@@ -44,9 +44,8 @@ class ReportLook:
 
 
 def run_rank_dry_run(root: Path) -> DryRunResult:
-    """The README's ``rank`` block, verbatim, in ``root/work``."""
-    (run,) = [r for r in parse_dry_runs(README.read_text(encoding="utf-8")) if r.name == "rank"]
-    return run_dry_run(run, root)
+    """The documented ``rank`` dry run (docs/dry-runs.md), verbatim, in ``root/work``."""
+    return run_dry_run(all_dry_runs()["rank"], root)
 
 
 def _visible(page: Page) -> dict[str, bool]:
@@ -104,4 +103,4 @@ def main(out_dir: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs"))
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/img"))

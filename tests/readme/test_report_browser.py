@@ -1,4 +1,4 @@
-"""The README's rank dry run writes ``leaderboard/report.html``; headless Chromium opens it cleanly.
+"""The documented rank dry run writes ``leaderboard/report.html``; headless Chromium opens it cleanly.
 
 Fails on any console error, uncaught page error, dialog, or request for anything but the
 file itself (the report must work offline); checks that the heatmap, a model section and
