@@ -41,6 +41,7 @@ CHROMIUM_FLAGS = (
 )
 """Flags that run headless Chromium in containers and keep it from calling home."""
 
+_SHORT_PATH = 40
 _NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
@@ -93,6 +94,18 @@ class PageLog:
         ]
 
 
+def _short_temp_root() -> str:
+    """A temporary directory with a short path: Chromium's singleton socket lives under ``$TMPDIR``.
+
+    A Unix socket path has at most 107 bytes; under a long ``$TMPDIR`` (CI runs the tests under
+    one on purpose) Chromium aborts with "Socket path too long".
+    """
+    for candidate in (tempfile.gettempdir(), "/tmp", "/dev/shm"):
+        if len(candidate) <= _SHORT_PATH and os.path.isdir(candidate) and os.access(candidate, os.W_OK):
+            return candidate
+    return tempfile.gettempdir()
+
+
 @contextmanager
 def open_page(path: Path, width: int = 1280, height: int = 900) -> Iterator[tuple[Page, PageLog]]:
     """``path`` loaded in a fresh headless Chromium profile; yields the page and its log.
@@ -105,13 +118,18 @@ def open_page(path: Path, width: int = 1280, height: int = 900) -> Iterator[tupl
     if chromium is None:
         raise RuntimeError(browser_missing() or "no Chromium")
     log = PageLog()
-    with tempfile.TemporaryDirectory(prefix="adaem-chromium-") as profile, sync_playwright() as playwright:
+    short = _short_temp_root()
+    with (
+        tempfile.TemporaryDirectory(prefix="adaem-chromium-", dir=short) as profile,
+        sync_playwright() as playwright,
+    ):
         context = playwright.chromium.launch_persistent_context(
             profile,
             executable_path=chromium,
             headless=True,
             args=list(CHROMIUM_FLAGS),
             viewport={"width": width, "height": height},
+            env={**os.environ, "TMPDIR": short},
         )
         try:
             page = context.new_page()
