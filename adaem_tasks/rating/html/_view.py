@@ -32,8 +32,9 @@ __all__ = [
     "heatmap",
 ]
 
-DEFAULT_REPORT_CASES = 10
-"""Questions shown per value. At 16 models and 10 values the cases and their answers stay a few MB
+DEFAULT_REPORT_CASES = 5
+"""Questions shown per value. Each shown question costs one sample read per model (the report's main
+cost): at 16 models and 10 values that is at most 800 samples, a few seconds, and a few MB of page
 (``benchmarks/bench_report.py``)."""
 
 MAX_ANSWER_CHARS = 8000
