@@ -264,7 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         png=not args.no_png,
     )
     if alignment is not None:
-        written |= write_alignment_outputs(alignment, args.out, not args.no_png, [str(Path(p)) for p in args.paths])
+        written |= write_alignment_outputs(
+            alignment, args.out, not args.no_png, [str(Path(p)) for p in args.paths]
+        )
     if not args.quiet:
         for board in boards:
             print(format_table(board))

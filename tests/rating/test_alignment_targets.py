@@ -66,23 +66,44 @@ def test_mft_targets_detect_their_value_system(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
         "m.yaml",
-        "targets:\n  - name: Binding\n    values: {Care/Harm: 1, fairness: 1.5, Loyalty: 4, AUT: 5, sanctity: 4.5}\n",
+        "targets:\n  - name: Binding\n"
+        "    values: {Care/Harm: 1, fairness: 1.5, Loyalty: 4, AUT: 5, sanctity: 4.5}\n",
     )
     targets = read_targets(path)
     assert targets.value_system == "mft" and targets.targets[0].scores == (1.0, 1.5, 4.0, 5.0, 4.5)
 
 
 BAD_YAML = [
-    ("unknown value", f"targets:\n  - name: A\n    values: {{{FULL}, Honesty: 3}}\n", 3, "unknown value 'Honesty'"),
+    (
+        "unknown value",
+        f"targets:\n  - name: A\n    values: {{{FULL}, Honesty: 3}}\n",
+        3,
+        "unknown value 'Honesty'",
+    ),
     (
         "missing value",
         "targets:\n  - name: A\n    values: {power: 1, security: 2}\n",
         2,
         "gives no number for Self-direction",
     ),
-    ("non-numeric", f"targets:\n  - name: A\n    values: {{{FULL.replace(': 5', ': high')}}}\n", 3, "not a finite number: 'high'"),
-    ("boolean", f"targets:\n  - name: A\n    values: {{{FULL.replace(': 5', ': yes')}}}\n", 3, "not a finite number: True"),
-    ("nan", f"targets:\n  - name: A\n    values: {{{FULL.replace(': 5', ': .nan')}}}\n", 3, "not a finite number"),
+    (
+        "non-numeric",
+        f"targets:\n  - name: A\n    values: {{{FULL.replace(': 5', ': high')}}}\n",
+        3,
+        "not a finite number: 'high'",
+    ),
+    (
+        "boolean",
+        f"targets:\n  - name: A\n    values: {{{FULL.replace(': 5', ': yes')}}}\n",
+        3,
+        "not a finite number: True",
+    ),
+    (
+        "nan",
+        f"targets:\n  - name: A\n    values: {{{FULL.replace(': 5', ': .nan')}}}\n",
+        3,
+        "not a finite number",
+    ),
     (
         "all equal",
         "targets:\n  - name: Flat\n    values: {" + ", ".join(f"{k}: 3" for k in SCHWARTZ.keys) + "}\n",
@@ -97,26 +118,57 @@ BAD_YAML = [
     ),
     (
         "other system's value",
-        f"targets:\n  - name: A\n    values: {{{FULL}}}\n  - name: B\n    kind: weights\n    values:\n      care: 1\n",
+        f"targets:\n  - name: A\n    values: {{{FULL}}}\n"
+        "  - name: B\n    kind: weights\n    values:\n      care: 1\n",
         7,
         "'care' (target 'B') is a mft value, but this file's values are schwartz",
     ),
-    ("unknown value system", f"value_system: hofstede\ntargets:\n  - name: A\n    values: {{{FULL}}}\n", 1, "unknown value system 'hofstede'"),
+    (
+        "unknown value system",
+        f"value_system: hofstede\ntargets:\n  - name: A\n    values: {{{FULL}}}\n",
+        1,
+        "unknown value system 'hofstede'",
+    ),
     (
         "value twice",
-        f"targets:\n  - name: A\n    values:\n      self_direction: 3\n      Self-Direction: 4\n",
+        "targets:\n  - name: A\n    values:\n      self_direction: 3\n      Self-Direction: 4\n",
         5,
         "Self-direction is given twice in target 'A'",
     ),
-    ("key twice", "targets:\n  - name: A\n    values:\n      power: 3\n      power: 4\n", 5, "'power' is given twice"),
-    ("negative weight", "targets:\n  - name: W\n    kind: weights\n    values: {power: -1, security: 2}\n", 4, "weights must be >= 0"),
-    ("zero weights", "targets:\n  - name: W\n    kind: weights\n    values: {power: 0}\n", 2, "no positive weight"),
-    ("bad kind", f"targets:\n  - name: A\n    kind: weight\n    values: {{{FULL}}}\n", 3, "kind must be 'profile' or 'weights'"),
+    (
+        "key twice",
+        "targets:\n  - name: A\n    values:\n      power: 3\n      power: 4\n",
+        5,
+        "'power' is given twice",
+    ),
+    (
+        "negative weight",
+        "targets:\n  - name: W\n    kind: weights\n    values: {power: -1, security: 2}\n",
+        4,
+        "weights must be >= 0",
+    ),
+    (
+        "zero weights",
+        "targets:\n  - name: W\n    kind: weights\n    values: {power: 0}\n",
+        2,
+        "no positive weight",
+    ),
+    (
+        "bad kind",
+        f"targets:\n  - name: A\n    kind: weight\n    values: {{{FULL}}}\n",
+        3,
+        "kind must be 'profile' or 'weights'",
+    ),
     ("unknown key", f"targets:\n  - name: A\n    valuse: {{{FULL}}}\n", 3, "unknown key 'valuse'"),
     ("no name", f"targets:\n  - values: {{{FULL}}}\n", 2, "a target without a name"),
     ("syntax", "targets:\n  - name: A\n    values: {power: 1\n", 4, "not valid YAML"),
     ("not a list", "targets: {name: A}\n", 1, "targets must be a non-empty list"),
-    ("list value", f"targets:\n  - name: A\n    values: {{{FULL.replace(': 5', ': [5]')}}}\n", 3, "must be a number"),
+    (
+        "list value",
+        f"targets:\n  - name: A\n    values: {{{FULL.replace(': 5', ': [5]')}}}\n",
+        3,
+        "must be a number",
+    ),
 ]
 
 
@@ -133,7 +185,12 @@ def test_a_bad_yaml_target_file_is_one_message_with_file_and_line(
 
 
 BAD_CSV = [
-    ("unknown column", FULL_CSV_HEADER + ",Honesty\nA,," + ",".join("12345678901") + "\n", 1, "unknown value 'Honesty'"),
+    (
+        "unknown column",
+        FULL_CSV_HEADER + ",Honesty\nA,," + ",".join("12345678901") + "\n",
+        1,
+        "unknown value 'Honesty'",
+    ),
     ("ragged row", FULL_CSV_HEADER + "\nA,,1,2,3\n", 2, "the row has 5 fields, the header 12"),
     ("empty profile cell", FULL_CSV_HEADER + "\nA,,1,2,3,4,5,6,7,8,9,\n", 2, "no number for Universalism"),
     ("no name column", "target,power\nA,1\n", 1, "no 'name' column"),
@@ -199,9 +256,19 @@ def test_the_cli_refuses_a_bad_target_file_before_ranking_and_writes_nothing(
 def test_targets_of_a_value_system_the_logs_did_not_rank_write_nothing(
     schwartz_logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _write(tmp_path, "mft.yaml", "targets:\n  - name: M\n    values: {care: 1, fairness: 2, loyalty: 3, authority: 4, sanctity: 5}\n")
+    path = _write(
+        tmp_path,
+        "mft.yaml",
+        "targets:\n  - name: M\n    values: {care: 1, fairness: 2, loyalty: 3, authority: 4, sanctity: 5}\n",
+    )
     out = tmp_path / "out"
-    assert main([str(schwartz_logs), "--out", str(out), "--targets", str(path), "--replicates", "5"]) == EXIT_REFUSED
+    assert (
+        main([str(schwartz_logs), "--out", str(out), "--targets", str(path), "--replicates", "5"])
+        == EXIT_REFUSED
+    )
     err = capsys.readouterr().err.strip()
-    assert err == f"adaem-rank: {path}:2: these targets are mft values, but only schwartz was ranked from the logs"
+    assert (
+        err
+        == f"adaem-rank: {path}:2: these targets are mft values, but only schwartz was ranked from the logs"
+    )
     assert not out.exists()  # not even the leaderboard: the run was refused as a whole

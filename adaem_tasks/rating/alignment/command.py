@@ -50,4 +50,3 @@ def left_out_summary(result: TargetAlignment) -> str:
     """One line naming the models that got no alignment numbers, with their reasons."""
     listed = ", ".join(f"{m} ({why.reason})" for m, why in sorted(result.left_out.items()))
     return f"{len(result.left_out)} model(s) not comparable, left out of the alignment: {listed}"
-

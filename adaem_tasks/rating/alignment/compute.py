@@ -28,7 +28,13 @@ from adaem_tasks.rating.alignment.result import (
     TargetRanking,
     ValueMap,
 )
-from adaem_tasks.rating.alignment.statistics import pearson, pearson_matrix, spearman, spearman_matrix, weighted
+from adaem_tasks.rating.alignment.statistics import (
+    pearson,
+    pearson_matrix,
+    spearman,
+    spearman_matrix,
+    weighted,
+)
 from adaem_tasks.rating.alignment.targets import Target, TargetSet
 from adaem_tasks.rating.alignment.value_map import map_axes, map_coordinates
 from adaem_tasks.rating.bootstrap import percentile_interval
@@ -37,20 +43,22 @@ from adaem_tasks.value_systems import load_value_system
 __all__ = ["align_with_targets"]
 
 
-def _estimates(chains: NDArray[np.float64], level: float) -> tuple[NDArray[np.float64], ...]:
+def _estimates(chains: NDArray[np.float64], level: float) -> EstimateMatrix:
     """Point (chain 0) and interval bounds over the replicates; NaN bounds without replicates."""
     if chains.shape[0] < 2:
         nan = np.full(chains.shape[1:], np.nan)
-        return chains[0], nan, nan.copy()
+        return EstimateMatrix(chains[0], nan, nan.copy())
     low, high = percentile_interval(chains[1:], level)
-    return chains[0], low, high
+    return EstimateMatrix(chains[0], low, high)
 
 
-def _estimate(point: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64], i: int, t: int) -> Estimate:
-    return Estimate(float(point[i, t]), float(low[i, t]), float(high[i, t]))
+def _estimate(matrix: EstimateMatrix, i: int, t: int) -> Estimate:
+    return Estimate(float(matrix.value[i, t]), float(matrix.low[i, t]), float(matrix.high[i, t]))
 
 
-def _ranking(target: Target, statistic: RankingStatistic, scores: dict[str, Estimate], profiles: ModelProfiles) -> TargetRanking:
+def _ranking(
+    target: Target, statistic: RankingStatistic, scores: dict[str, Estimate], profiles: ModelProfiles
+) -> TargetRanking:
     defined = sorted((m for m, e in scores.items() if e.defined), key=lambda m: (-scores[m].value, m))
     undefined = sorted(m for m, e in scores.items() if not e.defined)
     entries: list[RankedModel] = []
@@ -79,11 +87,11 @@ def _ranking(target: Target, statistic: RankingStatistic, scores: dict[str, Esti
 
 def _similarity(profiles: ModelProfiles, scored: NDArray[np.bool_]) -> ModelSimilarity:
     chains = np.where(scored[None, :, None], profiles.chains, np.nan)
-    matrices = []
-    for compute in (spearman_matrix, pearson_matrix):
-        value, low, high = _estimates(compute(chains), profiles.ci_level)
-        matrices.append(EstimateMatrix(value, low, high))
-    return ModelSimilarity(models=list(profiles.models), spearman=matrices[0], pearson=matrices[1])
+    return ModelSimilarity(
+        models=list(profiles.models),
+        spearman=_estimates(spearman_matrix(chains), profiles.ci_level),
+        pearson=_estimates(pearson_matrix(chains), profiles.ci_level),
+    )
 
 
 def _value_map(profiles: ModelProfiles, targets: TargetSet, scored: NDArray[np.bool_]) -> ValueMap:
@@ -91,7 +99,8 @@ def _value_map(profiles: ModelProfiles, targets: TargetSet, scored: NDArray[np.b
     points: list[MapPoint] = []
     if not axes:
         return ValueMap(axes=[], points=[])
-    point, low, high = _estimates(map_coordinates(profiles.chains, profiles.values, axes), profiles.ci_level)
+    spread = _estimates(map_coordinates(profiles.chains, profiles.values, axes), profiles.ci_level)
+    point, low, high = spread.value, spread.low, spread.high
     for i, model in enumerate(profiles.models):
         if not scored[i] or not np.isfinite(point[i]).all():
             continue
@@ -138,14 +147,16 @@ def align_with_targets(profiles: ModelProfiles, targets: TargetSet) -> TargetAli
                     "not_comparable", left_out.reason, left_out.reason_text,
                 )  # fmt: skip
                 continue
-            spearman_t = _estimate(*rho, i, t)
+            spearman_t = _estimate(rho, i, t)
             by_model[model] = AlignmentCell(
                 model=model,
                 target=target.name,
                 spearman=spearman_t,
-                match=Estimate((spearman_t.value + 1) / 2, (spearman_t.low + 1) / 2, (spearman_t.high + 1) / 2),
-                pearson=_estimate(*r, i, t),
-                weighted=_estimate(*score, i, t) if target.kind == "weights" else None,
+                match=Estimate(
+                    (spearman_t.value + 1) / 2, (spearman_t.low + 1) / 2, (spearman_t.high + 1) / 2
+                ),
+                pearson=_estimate(r, i, t),
+                weighted=_estimate(score, i, t) if target.kind == "weights" else None,
             )
         statistic: RankingStatistic = "match" if target.kind == "profile" else "weighted"
         ordering_scores = {

@@ -45,14 +45,18 @@ def _system_of(value: str) -> str | None:
 def _win_rate(path: str, line: int, text: str, status: str) -> float:
     if status == "not_comparable":
         if text.strip():
-            raise LeaderboardFileError(f"{path}:{line}: a not_comparable row must have no win_rate, got {text!r}")
+            raise LeaderboardFileError(
+                f"{path}:{line}: a not_comparable row must have no win_rate, got {text!r}"
+            )
         return math.nan
     try:
         rate = float(text)
     except ValueError:
         rate = math.nan
     if not math.isfinite(rate) or not 0.0 <= rate <= 1.0:
-        raise LeaderboardFileError(f"{path}:{line}: win_rate must be a number in [0, 1] on an ok row, got {text!r}")
+        raise LeaderboardFileError(
+            f"{path}:{line}: win_rate must be a number in [0, 1] on an ok row, got {text!r}"
+        )
     return rate
 
 
@@ -80,7 +84,9 @@ def _read_csv(path: str, text: str) -> list[ModelProfiles]:
             raise LeaderboardFileError(f"{path}:{line}: a row without a model")
         system = _system_of(value)
         if system is None:
-            raise LeaderboardFileError(f"{path}:{line}: unknown value {value!r} (not a value key of any value system)")
+            raise LeaderboardFileError(
+                f"{path}:{line}: unknown value {value!r} (not a value key of any value system)"
+            )
         if status not in _STATUSES:
             raise LeaderboardFileError(f"{path}:{line}: status must be ok or not_comparable, got {status!r}")
         board = cells.setdefault(system, {})
@@ -100,10 +106,13 @@ def _read_csv(path: str, text: str) -> list[ModelProfiles]:
         absent = [(m, v) for m in names for v in keys if (m, v) not in board]
         if absent:
             model, value = absent[0]
-            raise LeaderboardFileError(f"{path}: model {model!r} has no row for value {value!r} ({len(absent)} missing)")
+            raise LeaderboardFileError(
+                f"{path}: model {model!r} has no row for value {value!r} ({len(absent)} missing)"
+            )
         point = np.array([[board[(m, v)] for v in keys] for m in names], dtype=np.float64)
         known = {
-            m: LeftOut(reason, f"not comparable in {path} ({reason})") for m, reason in reasons.get(system, {}).items()
+            m: LeftOut(reason, f"not comparable in {path} ({reason})")
+            for m, reason in reasons.get(system, {}).items()
         }
         profiles.append(
             ModelProfiles(
@@ -129,15 +138,30 @@ def _json_board(path: str, where: str, board: Any, ci_level: float) -> ModelProf
     system = board.get("value_system")
     _require(system in available_value_systems(), path, where, f"unknown value_system {system!r}")
     models, values, rows = board.get("models"), board.get("values"), board.get("rows")
-    _require(isinstance(models, list) and all(isinstance(m, str) for m in models), path, where, "models must be a list of names")
-    _require(isinstance(values, list) and values == load_value_system(system).keys, path, where, f"values must be the {system} value keys in order")
+    _require(
+        isinstance(models, list) and all(isinstance(m, str) for m in models),
+        path,
+        where,
+        "models must be a list of names",
+    )
+    _require(
+        isinstance(values, list) and values == load_value_system(system).keys,
+        path,
+        where,
+        f"values must be the {system} value keys in order",
+    )
     _require(isinstance(rows, list), path, where, "rows must be a list")
     point = np.full((len(models), len(values)), np.nan)
     seen = np.zeros(point.shape, dtype=bool)
     known: dict[str, LeftOut] = {}
     for k, row in enumerate(rows):
         at = f"{where}.rows[{k}]"
-        _require(isinstance(row, dict) and row.get("model") in models and row.get("value") in values, path, at, "model and value must be among the board's models and values")
+        _require(
+            isinstance(row, dict) and row.get("model") in models and row.get("value") in values,
+            path,
+            at,
+            "model and value must be among the board's models and values",
+        )
         i, j = models.index(row["model"]), values.index(row["value"])
         _require(not seen[i, j], path, at, f"a second row for {row['model']!r} / {row['value']!r}")
         seen[i, j] = True
@@ -159,10 +183,20 @@ def _json_board(path: str, where: str, board: Any, ci_level: float) -> ModelProf
             stored = decode_chains(block, f"{path}: {where}.win_rate_chains")
         except ValueError as exc:
             raise LeaderboardFileError(str(exc)) from None
-        _require(stored.shape[1:] == point.shape and stored.shape[0] >= 1, path, f"{where}.win_rate_chains", f"shape {list(stored.shape)} does not fit {len(models)} models x {len(values)} values")
+        _require(
+            stored.shape[1:] == point.shape and stored.shape[0] >= 1,
+            path,
+            f"{where}.win_rate_chains",
+            f"shape {list(stored.shape)} does not fit {len(models)} models x {len(values)} values",
+        )
         same = np.isnan(stored[0]) == np.isnan(point)
         close = np.abs(np.nan_to_num(stored[0]) - np.nan_to_num(point)) <= _POINT_TOLERANCE
-        _require(bool(same.all() and close.all()), path, f"{where}.win_rate_chains", "chain 0 does not match the rows' win rates (an edited file?)")
+        _require(
+            bool(same.all() and close.all()),
+            path,
+            f"{where}.win_rate_chains",
+            "chain 0 does not match the rows' win rates (an edited file?)",
+        )
         chains = stored
     return ModelProfiles(
         value_system=system,
@@ -189,7 +223,12 @@ def _read_json(path: str, text: str) -> list[ModelProfiles]:
     )
     config = document.get("config") if isinstance(document.get("config"), dict) else {}
     level = config.get("ci_level", 0.95)
-    _require(isinstance(level, float) and 0.0 < level < 1.0, path, "config.ci_level", f"must be in (0, 1), got {level!r}")
+    _require(
+        isinstance(level, float) and 0.0 < level < 1.0,
+        path,
+        "config.ci_level",
+        f"must be in (0, 1), got {level!r}",
+    )
     boards = document.get("leaderboards")
     _require(isinstance(boards, list) and bool(boards), path, "leaderboards", "must be a non-empty list")
     return [_json_board(path, f"leaderboards[{k}]", board, level) for k, board in enumerate(boards)]

@@ -1,4 +1,4 @@
-"""Write a :class:`TargetAlignment` as ``alignment.csv``, ``alignment.json``, ``model_similarity.csv`` and a table.
+"""Write a :class:`TargetAlignment`: ``alignment.csv``, ``alignment.json``, ``model_similarity.csv``, a table.
 
 Numbers are written at full precision (the shortest text that reads back as the same float),
 so a script can check them against its own computation. An undefined number is an empty CSV
@@ -118,7 +118,9 @@ def _ranking_json(ranking: TargetRanking) -> dict[str, Any]:
             }
             for entry in ranking.models
         ],
-        "left_out": [{"model": m, "reason": why.reason, "reason_text": why.reason_text} for m, why in ranking.left_out],
+        "left_out": [
+            {"model": m, "reason": why.reason, "reason_text": why.reason_text} for m, why in ranking.left_out
+        ],
     }
 
 
@@ -132,11 +134,14 @@ def alignment_json(result: TargetAlignment, inputs: list[str] | None = None) -> 
             "match": "(rho + 1) / 2",
             "pearson": "Pearson r of the two profiles, each centred on its own mean (scale-free)",
             "weighted": "sum_i w_i * win_rate_i / sum_i w_i, for targets of kind weights",
-            "intervals": f"{result.ci_level:.0%} percentile intervals over the {result.n_replicates} bootstrap "
+            "intervals": f"{result.ci_level:.0%} percentile intervals over the {result.n_replicates} "
+            "bootstrap "
             "replicates behind the win rates' intervals (none when the leaderboard held no replicates)",
-            "ordering": "per target by match (profiles) or weighted score (weightings); a model whose interval "
+            "ordering": "per target by match (profiles) or weighted score (weightings); a model whose "
+            "interval "
             "overlaps the best one's is not distinguishable from it",
-            "map": "each profile standardised on its own values; a coordinate is the mean standardised score of "
+            "map": "each profile standardised on its own values; a coordinate is the mean standardised "
+            "score of "
             "the positive group minus that of the negative group",
         },
         "source": result.source,
@@ -225,7 +230,9 @@ def _all_or_nothing(paths: list[Path]) -> Iterator[list[Path]]:
             tmp.unlink(missing_ok=True)
 
 
-def write_alignment(result: TargetAlignment, out_dir: str | Path, inputs: list[str] | None = None) -> dict[str, Path]:
+def write_alignment(
+    result: TargetAlignment, out_dir: str | Path, inputs: list[str] | None = None
+) -> dict[str, Path]:
     """``alignment.csv``, ``alignment.json`` and ``model_similarity.csv`` in ``out_dir``, all or none."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -258,7 +265,8 @@ def format_alignment(result: TargetAlignment) -> str:
     else:
         intervals = "no intervals: the leaderboard held no bootstrap replicates (use leaderboard.json)"
     lines = [
-        f"alignment with {len(result.rankings)} targets ({result.value_system}; {n_scored} of {len(result.models)} "
+        f"alignment with {len(result.rankings)} targets ({result.value_system}; "
+        f"{n_scored} of {len(result.models)} "
         f"models scored; {intervals}; '=' not distinguishable from the best)"
     ]
     width = max([len(m) for m in result.models] + [5])
@@ -275,7 +283,8 @@ def format_alignment(result: TargetAlignment) -> str:
             if ranking.correlations_defined:
                 extras += [f"rho {cell.spearman.value:+.3f}", f"r {cell.pearson.value:+.3f}"]
             lines.append(
-                f"  {place}{mark} {entry.model:<{width}}  {score}{_interval(entry.score)}  {'  '.join(extras)}".rstrip()
+                f"  {place}{mark} {entry.model:<{width}}  {score}{_interval(entry.score)}  "
+                f"{'  '.join(extras)}".rstrip()
             )
         if not ranking.correlations_defined:
             lines.append("      (equal weights: rho and r do not exist for this target)")

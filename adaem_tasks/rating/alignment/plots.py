@@ -16,12 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from adaem_tasks.rating.alignment.result import Heatmap, TargetAlignment, ValueMap
+from adaem_tasks.rating.alignment.result import Heatmap, MapPoint, TargetAlignment, ValueMap
 
 __all__ = ["plot_alignment_heatmap", "plot_value_map"]
 
 _ANNOTATE_MAX_CELLS = 400
 """Above this many cells the numbers would be unreadable: colour and boxes only (numbers are in the CSV)."""
+_LABEL_MAX_TARGETS = 20
+"""Above this many targets their names would cover the map: diamonds only (coordinates are in the JSON)."""
 
 
 def _pyplot() -> Any:
@@ -41,20 +43,32 @@ def plot_alignment_heatmap(result: TargetAlignment, path: str | Path) -> Path:
     values = 100 * heat.score.value
     n_rows, n_cols = values.shape
     name_width = max(len(m) for m in heat.rows)
+    annotate = n_rows * n_cols <= _ANNOTATE_MAX_CELLS
+    cell_width, cell_height = (0.62, 0.38) if annotate else (0.26, 0.24)  # no numbers: smaller cells
     fig, ax = plt.subplots(
-        figsize=(max(4.5, 0.62 * n_cols + 0.075 * name_width + 2.4), max(2.8, 0.38 * n_rows + 2.2))
+        figsize=(
+            max(4.5, cell_width * n_cols + 0.075 * name_width + 2.4),
+            max(2.8, cell_height * n_rows + 2.6),
+        )
     )
     cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#d9d9d9")
     spread = float(np.nanmax(np.abs(values - 50))) if np.isfinite(values).any() else 5.0
     spread = max(spread, 5.0)
     image = ax.imshow(values, cmap=cmap, vmin=50 - spread, vmax=50 + spread, aspect="auto")
-    annotate = n_rows * n_cols <= _ANNOTATE_MAX_CELLS
     for i in range(n_rows):
         for j in range(n_cols):
             value = values[i, j]
             if math.isnan(value):
                 if annotate:
-                    ax.text(j, i, "n/c" if heat.rows[i] in heat.left_out else "-", ha="center", va="center", fontsize=7, color="#555555")
+                    ax.text(
+                        j,
+                        i,
+                        "n/c" if heat.rows[i] in heat.left_out else "-",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="#555555",
+                    )
                 continue
             if annotate:
                 half = 50 * (heat.score.high[i, j] - heat.score.low[i, j])
@@ -68,9 +82,16 @@ def plot_alignment_heatmap(result: TargetAlignment, path: str | Path) -> Path:
                         linewidth=1.6 if heat.best[i, j] else 1.0, linestyle="-" if heat.best[i, j] else "--",
                     )
                 )  # fmt: skip
-    labels = [f"{c}\n({'match' if s == 'match' else 'weighted'})" for c, s in zip(heat.columns, heat.statistics, strict=True)]
+    labels = [
+        f"{c}\n({'match' if s == 'match' else 'weighted'})"
+        for c, s in zip(heat.columns, heat.statistics, strict=True)
+    ]
     ax.set_xticks(range(n_cols), labels, rotation=35, ha="right", fontsize=8)
-    ax.set_yticks(range(n_rows), [m + (" (not comparable)" if m in heat.left_out else "") for m in heat.rows], fontsize=8)
+    ax.set_yticks(
+        range(n_rows),
+        [m + (" (not comparable)" if m in heat.left_out else "") for m in heat.rows],
+        fontsize=8,
+    )
     if result.n_replicates:
         interval = f"± half the {result.ci_level:.0%} interval ({result.n_replicates} replicates)"
     else:
@@ -83,7 +104,7 @@ def plot_alignment_heatmap(result: TargetAlignment, path: str | Path) -> Path:
     )
     fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="%")
     fig.tight_layout()
-    fig.savefig(path, dpi=130, bbox_inches="tight")
+    fig.savefig(path, dpi=130)
     plt.close(fig)
     return path
 
@@ -100,22 +121,59 @@ def plot_value_map(result: TargetAlignment, path: str | Path) -> Path | None:
     targets = [p for p in value_map.points if p.kind == "target"]
     height = 6.2 if two_d else max(2.6, 0.34 * len(value_map.points) + 1.6)
     fig, ax = plt.subplots(figsize=(7.4, height))
-    rows = {p.label + p.kind: k for k, p in enumerate(reversed(value_map.points))}
-    for point in models:
-        x = point.coordinates[0]
-        y = point.coordinates[1] if two_d else rows[point.label + point.kind]
-        xerr = yerr = None
-        if point.low is not None and point.high is not None:
-            xerr = [[x - point.low[0]], [point.high[0] - x]]
+    # one row per point on a strip (one axis); one artist per kind, not per point: drawing stays fast
+    row = {id(p): k for k, p in enumerate(reversed(value_map.points))}
+
+    def y_of(point: MapPoint) -> float:
+        return point.coordinates[1] if two_d else float(row[id(point)])
+
+    if models:
+        xs = np.array([p.coordinates[0] for p in models])
+        ys = np.array([y_of(p) for p in models])
+        colours = plt.get_cmap("tab10" if len(models) <= 10 else "tab20")(np.arange(len(models)) % 20)
+        crossed = [
+            (k, p.low, p.high) for k, p in enumerate(models) if p.low is not None and p.high is not None
+        ]
+        if crossed:
+            index = [k for k, _, _ in crossed]
+            ax.hlines(
+                ys[index],
+                [lo[0] for _, lo, _ in crossed],
+                [hi[0] for _, _, hi in crossed],
+                colors=colours[index],
+                linewidth=1.2,
+            )
             if two_d:
-                yerr = [[y - point.low[1]], [point.high[1] - y]]
-        container = ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", markersize=5, capsize=2.5, linewidth=1)
-        ax.annotate(point.label, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7, color=container[0].get_color())
-    for point in targets:
-        x = point.coordinates[0]
-        y = point.coordinates[1] if two_d else rows[point.label + point.kind]
-        ax.scatter([x], [y], marker="D", s=46, color="black", zorder=3)
-        ax.annotate(point.label, (x, y), xytext=(4, -10), textcoords="offset points", fontsize=7, fontweight="bold")
+                ax.vlines(
+                    xs[index],
+                    [lo[1] for _, lo, _ in crossed],
+                    [hi[1] for _, _, hi in crossed],
+                    colors=colours[index],
+                    linewidth=1.2,
+                )
+        ax.scatter(xs, ys, s=26, color=colours, zorder=3)
+    if targets:
+        ax.scatter(
+            [p.coordinates[0] for p in targets],
+            [y_of(p) for p in targets],
+            marker="D",
+            s=40,
+            color="black",
+            zorder=4,
+        )
+    points = [*models, *targets]
+    middle = float(np.mean([p.coordinates[0] for p in points]))
+    label_targets = len(targets) <= _LABEL_MAX_TARGETS
+    for k, point in enumerate(points):
+        if point.kind == "target" and not label_targets:
+            continue
+        left = point.coordinates[0] <= middle  # labels point inwards, so none leaves the figure
+        ax.annotate(
+            point.label, (point.coordinates[0], y_of(point)), textcoords="offset points",
+            xytext=(5 if left else -5, 4 if point.kind == "model" else -10), ha="left" if left else "right",
+            fontsize=7, color=colours[k] if point.kind == "model" else "black",
+            fontweight="normal" if point.kind == "model" else "bold",
+        )  # fmt: skip
     ax.axvline(0, color="#999999", linewidth=0.8)
     first = value_map.axes[0]
     ax.set_xlabel(f"<- {first.negative}    |    {first.positive} ->", fontsize=9)
@@ -126,12 +184,13 @@ def plot_value_map(result: TargetAlignment, path: str | Path) -> Path | None:
     else:
         ax.set_yticks([])
     crosses = f"{result.ci_level:.0%} interval crosses" if result.n_replicates else "no intervals"
+    unlabelled = "" if label_targets else f"; {len(targets)} targets, unlabelled (see alignment.json)"
     ax.set_title(
-        f"{result.value_system}: models (dots, {crosses}) and targets (diamonds)\n"
+        f"{result.value_system}: models (dots, {crosses}) and targets (diamonds{unlabelled})\n"
         "each profile standardised on its own values; group mean differences",
         fontsize=9,
     )
     fig.tight_layout()
-    fig.savefig(path, dpi=130, bbox_inches="tight")
+    fig.savefig(path, dpi=130)
     plt.close(fig)
     return path

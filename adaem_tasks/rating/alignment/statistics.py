@@ -34,7 +34,7 @@ def standardise(profiles: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def pearson(profiles: NDArray[np.float64], targets: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``(..., targets)``: Pearson r of each profile (``(..., values)``) with each target (``(targets, values)``)."""
+    """``(..., targets)``: Pearson r of each profile ``(..., values)`` with each target (a row)."""
     r = np.einsum("...v,tv->...t", standardise(profiles), standardise(targets))
     return np.clip(r, -1.0, 1.0)
 

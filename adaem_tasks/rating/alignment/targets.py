@@ -166,7 +166,11 @@ def _mapping_pairs(path: str, node: yaml.Node, what: str) -> list[tuple[str, yam
     for key_node, value_node in node.value:
         key = _scalar_text(path, key_node, f"a key of {what}")
         if key in seen:
-            raise _error(path, _line(key_node), f"{key!r} is given twice in {what} (lines {seen[key]} and {_line(key_node)})")
+            raise _error(
+                path,
+                _line(key_node),
+                f"{key!r} is given twice in {what} (lines {seen[key]} and {_line(key_node)})",
+            )
         seen[key] = _line(key_node)
         pairs.append((key, value_node, _line(key_node)))
     return pairs
@@ -187,11 +191,15 @@ def _yaml_target(path: str, node: yaml.Node, constructor: SafeConstructor) -> _R
     if "source" in fields:
         target.source = _scalar_text(path, fields["source"][0], "source")
     if "values" not in fields:
-        raise _error(path, target.line, f"target {target.name!r} has no values (values: {{value: number, ...}})")
+        raise _error(
+            path, target.line, f"target {target.name!r} has no values (values: {{value: number, ...}})"
+        )
     values, values_line = fields["values"]
     for label, value_node, line in _mapping_pairs(path, values, f"the values of target {target.name!r}"):
         if not isinstance(value_node, yaml.ScalarNode):
-            raise _error(path, line, f"{label} of target {target.name!r} must be a number, not a list or mapping")
+            raise _error(
+                path, line, f"{label} of target {target.name!r} must be a number, not a list or mapping"
+            )
         target.entries.append(_Entry(label, constructor.construct_object(value_node), line, line))
     if not target.entries:
         raise _error(path, values_line, f"target {target.name!r} lists no values")
@@ -271,7 +279,9 @@ def _read_csv(path: str, text: str) -> _RawFile:
         raise _error(path, None, "no targets: the file has a header but no rows")
     if len(systems) > 1:
         (first, _), (second, line) = list(systems.items())[:2]
-        raise _error(path, line, f"value_system {second!r} differs from {first!r} above: one file, one value system")
+        raise _error(
+            path, line, f"value_system {second!r} differs from {first!r} above: one file, one value system"
+        )
     if systems:
         raw.value_system, raw.value_system_line = next(iter(systems.items()))
     return raw
@@ -303,7 +313,8 @@ def _choose_system(raw: _RawFile, default: str | None) -> ValueSystem:
         raise _error(
             raw.path,
             first,
-            f"the value names fit several value systems ({', '.join(s.name for s in fits)}): add value_system:",
+            f"the value names fit several value systems ({', '.join(s.name for s in fits)}): "
+            "add value_system:",
         )
     # none fits every name: resolve against the best fit (or the default) so the message names the stray one
     by_default = [s for s in systems if s.name == default]
@@ -385,7 +396,9 @@ def _resolve_target(raw: _RawFile, system: ValueSystem, target: _RawTarget) -> T
                 ">= 0 (a profile with signed priorities is kind: profile)",
             )
         if not any(w > 0 for w in scores.values()):
-            raise _error(raw.path, target.line, f"weighting {target.name!r} puts no positive weight on any value")
+            raise _error(
+                raw.path, target.line, f"weighting {target.name!r} puts no positive weight on any value"
+            )
     return Target(
         name=target.name,
         kind=target.kind,
