@@ -290,4 +290,29 @@ def format_alignment(result: TargetAlignment) -> str:
             lines.append("      (equal weights: rho and r do not exist for this target)")
         for model, why in ranking.left_out:
             lines.append(f"      not comparable, left out: {model} ({why.reason})")
+    lines += _closest_models(result, width)
     return "\n".join(lines)
+
+
+def _closest_models(result: TargetAlignment, width: int) -> list[str]:
+    """Models as targets: each scored model's nearest other model by rho (model_similarity.csv has all)."""
+    similarity = result.similarity
+    rho = similarity.spearman
+    lines = []
+    for i, model in enumerate(similarity.models):
+        others = [
+            (rho.value[i, j], j)
+            for j in range(len(similarity.models))
+            if j != i and math.isfinite(rho.value[i, j])
+        ]
+        if not others:
+            continue
+        value, j = max(others)
+        interval = _interval(Estimate(value, float(rho.low[i, j]), float(rho.high[i, j])))
+        lines.append(f"  {model:<{width}}  {similarity.models[j]}  rho {value:+.3f}{interval}")
+    if not lines:
+        return []
+    return [
+        "closest other model (Spearman rho of the win-rate profiles; all pairs in model_similarity.csv):",
+        *lines,
+    ]
