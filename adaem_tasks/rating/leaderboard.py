@@ -309,11 +309,7 @@ def _comparability_problems(board: Leaderboard) -> list[Problem]:
                 )
             )
             continue
-        cells = [
-            (v, comparability.cell_verdicts[(model, v)])
-            for v in board.values
-            if (model, v) in comparability.cell_verdicts
-        ]
+        cells = comparability.value_verdicts(model)
         if cells:
             problems.append(
                 Problem(

@@ -172,18 +172,6 @@ BAD_YAML = [
 ]
 
 
-@pytest.mark.parametrize(("case", "text", "line", "reason"), BAD_YAML, ids=[c[0] for c in BAD_YAML])
-def test_a_bad_yaml_target_file_is_one_message_with_file_and_line(
-    tmp_path: Path, case: str, text: str, line: int, reason: str
-) -> None:
-    path = _write(tmp_path, "targets.yaml", text)
-    with pytest.raises(TargetFileError) as caught:
-        read_targets(path)
-    message = str(caught.value)
-    assert message.startswith(f"{path}:{line}: "), message
-    assert reason in message and "\n" not in message
-
-
 BAD_CSV = [
     (
         "unknown column",
@@ -200,11 +188,16 @@ BAD_CSV = [
 ]
 
 
-@pytest.mark.parametrize(("case", "text", "line", "reason"), BAD_CSV, ids=[c[0] for c in BAD_CSV])
-def test_a_bad_csv_target_file_is_one_message_with_file_and_line(
-    tmp_path: Path, case: str, text: str, line: int, reason: str
+BAD = [("targets.yaml", *case) for case in BAD_YAML] + [("targets.csv", *case) for case in BAD_CSV]
+
+
+@pytest.mark.parametrize(
+    ("name", "case", "text", "line", "reason"), BAD, ids=[f"{n[-4:]}: {c[0]}" for n, *c in BAD]
+)
+def test_a_bad_target_file_is_one_message_with_file_and_line(
+    tmp_path: Path, name: str, case: str, text: str, line: int, reason: str
 ) -> None:
-    path = _write(tmp_path, "targets.csv", text)
+    path = _write(tmp_path, name, text)
     with pytest.raises(TargetFileError) as caught:
         read_targets(path)
     message = str(caught.value)

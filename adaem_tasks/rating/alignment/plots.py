@@ -136,21 +136,10 @@ def plot_value_map(result: TargetAlignment, path: str | Path) -> Path | None:
         ]
         if crossed:
             index = [k for k, _, _ in crossed]
-            ax.hlines(
-                ys[index],
-                [lo[0] for _, lo, _ in crossed],
-                [hi[0] for _, _, hi in crossed],
-                colors=colours[index],
-                linewidth=1.2,
-            )
-            if two_d:
-                ax.vlines(
-                    xs[index],
-                    [lo[1] for _, lo, _ in crossed],
-                    [hi[1] for _, _, hi in crossed],
-                    colors=colours[index],
-                    linewidth=1.2,
-                )
+            bars = ((ax.hlines, ys), (ax.vlines, xs))[: len(value_map.axes[:2])]  # the cross's arms
+            for a, (draw, at) in enumerate(bars):
+                lows, highs = [lo[a] for _, lo, _ in crossed], [hi[a] for _, _, hi in crossed]
+                draw(at[index], lows, highs, colors=colours[index], linewidth=1.2)
         ax.scatter(xs, ys, s=26, color=colours, zorder=3)
     if targets:
         ax.scatter(
@@ -181,8 +170,10 @@ def plot_value_map(result: TargetAlignment, path: str | Path) -> Path | None:
         second = value_map.axes[1]
         ax.axhline(0, color="#999999", linewidth=0.8)
         ax.set_ylabel(f"<- {second.negative}    |    {second.positive} ->", fontsize=9)
+        ax.margins(0.08)
     else:
         ax.set_yticks([])
+        ax.set_ylim(-1, len(value_map.points))  # room for the labels of the first and last rows
     crosses = f"{result.ci_level:.0%} interval crosses" if result.n_replicates else "no intervals"
     unlabelled = "" if label_targets else f"; {len(targets)} targets, unlabelled (see alignment.json)"
     ax.set_title(

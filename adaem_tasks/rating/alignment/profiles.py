@@ -80,11 +80,7 @@ def _board_left_out(board: Leaderboard) -> dict[str, LeftOut]:
         if verdict is not None:
             left_out[model] = LeftOut(verdict.reason, verdict.message)
             continue
-        cells = [
-            (value, comparability.cell_verdicts[(model, value)])
-            for value in board.values
-            if (model, value) in comparability.cell_verdicts
-        ]
+        cells = comparability.value_verdicts(model)
         if cells:
             listed = "; ".join(f"{value}: {verdict.message}" for value, verdict in cells)
             left_out[model] = LeftOut(
