@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import rankdata
 
 __all__ = ["pearson", "pearson_matrix", "spearman", "spearman_matrix", "standardise", "weighted"]
 
@@ -39,10 +38,18 @@ def pearson(profiles: NDArray[np.float64], targets: NDArray[np.float64]) -> NDAr
     return np.clip(r, -1.0, 1.0)
 
 
+def _ranks(profiles: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Average ranks along the last axis; a profile with a NaN gets NaN ranks."""
+    # imported here, as adaem_tasks.validate.stats does: scipy.stats is slow to import, and
+    # adaem-rank without --targets must not pay for it
+    from scipy.stats import rankdata
+
+    return np.asarray(rankdata(profiles, axis=-1, nan_policy="propagate"), dtype=np.float64)
+
+
 def spearman(profiles: NDArray[np.float64], targets: NDArray[np.float64]) -> NDArray[np.float64]:
     """``(..., targets)``: Spearman rho (average ranks for ties); NaN for a profile with a gap."""
-    ranks = rankdata(profiles, axis=-1, nan_policy="propagate")
-    return pearson(ranks, rankdata(targets, axis=-1))
+    return pearson(_ranks(profiles), _ranks(targets))
 
 
 def weighted(profiles: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -58,4 +65,4 @@ def pearson_matrix(profiles: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def spearman_matrix(profiles: NDArray[np.float64]) -> NDArray[np.float64]:
     """``(..., models, models)``: Spearman rho between every two profiles."""
-    return pearson_matrix(rankdata(profiles, axis=-1, nan_policy="propagate"))
+    return pearson_matrix(_ranks(profiles))
