@@ -33,7 +33,7 @@ def _on_disk(package_dir: dict[str, str]) -> set[str]:
 def test_every_package_on_disk_is_listed_in_pyproject() -> None:
     listed, package_dir = _configured()
     missing = sorted(_on_disk(package_dir) - listed)
-    assert not missing, f"pyproject.toml [tool.setuptools] packages lacks {missing}: a wheel would leave them out"
+    assert not missing, f"pyproject.toml [tool.setuptools] packages lacks {missing}: wheels leave them out"
 
 
 def test_every_listed_package_exists() -> None:
