@@ -39,6 +39,7 @@ from adaem_gen.config import ConfigError, RunConfig, load_yaml_config, recorded_
 from adaem_gen.extras import MissingExtraError, require_gen
 from adaem_gen.models import MeteredModel, resolve_model
 from adaem_gen.run.journal import Journal, JournalError
+from adaem_tasks.cli_types import arg_int
 from adaem_tasks.errors import InputError, plain_text
 from adaem_tasks.questions import check_version_name, ensure_version_available
 
@@ -113,7 +114,12 @@ def _add_settings(run: argparse.ArgumentParser) -> None:
     g.add_argument("--guard", help="optional safety guard model; unsafe questions are dropped")
     g.add_argument("--guard-mode", dest="guard_mode", choices=["prompt", "llama-guard"])
     a = run.add_argument_group("algorithm (defaults: paper App. C.4)")
-    a.add_argument("--budget", type=int, help="B, bandit steps (default 100)")
+    a.add_argument(
+        "--budget",
+        type=int,
+        help="B, bandit steps (default 100; paper: 1,500, App. K). A run can grow its budget later: "
+        "--resume --budget 1500 continues the same search",
+    )
     a.add_argument(
         "--parallel",
         type=int,
@@ -194,7 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seeds.add_argument("--version", help="version name of the seed set (default: seeds-<date>)")
     seeds.add_argument(
-        "--model", help="Inspect model that rewrites descriptions as questions (default: rules)"
+        "--model",
+        help="Inspect model that rewrites descriptions as questions (default: rules) and writes --expand's",
+    )
+    seeds.add_argument(
+        "--expand",
+        type=arg_int(1),
+        metavar="N",
+        help="first write N new descriptions with --model from the paper's Listing 1 (three sampled input "
+        "descriptions per call, deduplicated against the inputs and each other; App. B)",
+    )
+    seeds.add_argument(
+        "--resume", action="store_true", help="continue the --expand expansion journaled in --out"
     )
     seeds.add_argument(
         "--per-category", dest="per_category", type=int, help="sample N descriptions per category"
@@ -392,36 +409,83 @@ def _cmd_stats(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _seed_model(spec: str | None) -> Any:
+    """The Inspect model of ``adaem-gen seeds --model``, built before any work (bad spec: one line)."""
+    if spec is None:
+        return None
+    from inspect_ai.model import get_model
+
+    try:
+        return get_model(spec)
+    except Exception as exc:  # noqa: BLE001 - unknown provider, missing API key or base URL...
+        reason = " ".join(plain_text(getattr(exc, "message", exc)).split())
+        raise ConfigError(f"cannot use model {spec!r}: {reason}") from exc
+
+
 def _cmd_seeds(ns: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from adaem_gen.sets.seeds import convert_seeds, write_seed_set
+    from adaem_gen.sets.dedup import QuestionIndex
+    from adaem_gen.sets.expand import EXPAND_JOURNAL, ExpansionStopped, expand_descriptions, prompt_version
+    from adaem_gen.sets.seeds import questions_from_records, read_descriptions, write_seed_set
     from adaem_tasks.questions import publish_question_set
 
+    if ns.expand is not None and not ns.model:
+        raise ConfigError("--expand needs --model: the model that writes the new descriptions (Listing 1)")
+    if ns.resume and ns.expand is None:
+        raise ConfigError("--resume continues an --expand expansion; there is nothing else to resume")
     version = check_version_name(ns.version or f"seeds-{datetime.now(UTC):%Y%m%d}")
     if ns.publish:  # before any (paid) transformation call
         ensure_version_available(version)
+    model = _seed_model(ns.model)
+    records = read_descriptions(ns.inputs, ns.fmt)
+    settings: dict[str, Any] = {
+        "per_category": ns.per_category,
+        "seed": ns.seed,
+        "dedup": ns.dedup,
+        "format": ns.fmt,
+    }
+    if ns.expand is not None:
+        index = QuestionIndex()
+        index.add([r.description for r in records])
+        try:
+            expansion = asyncio.run(
+                expand_descriptions(
+                    records, ns.expand, model, ns.model, index, Path(ns.out) / EXPAND_JOURNAL,
+                    seed=ns.seed, resume=ns.resume,
+                )
+            )  # fmt: skip
+        except ExpansionStopped as exc:
+            print(f"adaem-gen: {exc}", file=sys.stderr)
+            return 3
+        records += expansion.records
+        settings.update(expand=ns.expand, expand_prompt=prompt_version(), expansion=expansion.summary())
     questions = asyncio.run(
-        convert_seeds(ns.inputs, ns.fmt, ns.model, per_category=ns.per_category, seed=ns.seed, dedup=ns.dedup)
+        questions_from_records(records, model, per_category=ns.per_category, seed=ns.seed, dedup=ns.dedup)
     )
     if not questions:
         print("adaem-gen: no seed questions found in the inputs", file=sys.stderr)
         return 4
-    settings = {"per_category": ns.per_category, "seed": ns.seed, "dedup": ns.dedup, "format": ns.fmt}
     out = write_seed_set(
-        questions, ns.out, version, model=ns.model, inputs=ns.inputs, hyperparameters=settings
+        questions,
+        ns.out,
+        version,
+        model=ns.model,
+        inputs=ns.inputs,
+        hyperparameters=settings,
+        expanded_by=ns.model if ns.expand is not None else None,
     )
     published = publish_question_set(out) if ns.publish else None
-    print(
-        json.dumps(
-            {
-                "version": version,
-                "count": len(questions),
-                "out": str(out),
-                "published": str(published) if published else None,
-            }
-        )
-    )
+    summary: dict[str, Any] = {
+        "version": version,
+        "count": len(questions),
+        "out": str(out),
+        "published": str(published) if published else None,
+    }
+    if ns.expand is not None:
+        generated = sum(1 for q in questions if q.model_dump().get("generated_by"))
+        summary["expansion"] = {**settings["expansion"], "in_set": generated}
+    print(json.dumps(summary))
     return 0
 
 

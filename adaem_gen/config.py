@@ -66,7 +66,12 @@ class RunConfig(BaseModel):
     )
 
     # Algorithm 2 and Table 6
-    budget: int = Field(100, ge=1, description="B: bandit steps.")
+    budget: int = Field(
+        100,
+        ge=1,
+        description="B: bandit steps. Paper: 1,500 (App. K, 'our maximum computational resources'); "
+        "100 by default so that no command spends a paper-scale budget unasked -- a resume may grow it.",
+    )
     parallel: int = Field(
         8,
         ge=1,

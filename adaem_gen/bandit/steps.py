@@ -132,9 +132,7 @@ class ScoringSteps:
     ) -> Refinement:
         data = await self.units.run(
             key,
-            lambda: refine(
-                model, self.system, general, text, background, est, **self._two_turn_options(key)
-            ),
+            lambda: refine(model, self.system, general, text, background, est, **self._two_turn_options(key)),
         )
         return Refinement.model_validate(data)
 
