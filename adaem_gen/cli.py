@@ -142,7 +142,10 @@ def _add_settings(run: argparse.ArgumentParser) -> None:
     a.add_argument("--words", type=int, help="opinion word limit (default 250)")
     a.add_argument("--judge-mode", dest="judge_mode", choices=["single", "batched"])
     a.add_argument(
-        "--jaccard", choices=["as_written", "max"], help="reading of C.3's min(|∩|,1) denominators"
+        "--jaccard",
+        choices=["as_written", "max"],
+        help="reading of C.3's min(|∩|,1) denominators: max = |∪|/max(|∩|,1) (default; its sets separate "
+        "models better, see docs/generator.md) or as_written = |∪|",
     )
     a.add_argument(
         "--estimator", choices=["approx", "exact"], help="S from C.3 (default) or App. I's probabilities"
