@@ -49,7 +49,7 @@ def _split_models(value: Any) -> Any:
 class RunConfig(BaseModel):
     """Everything that determines a generator run."""
 
-    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+    model_config = ConfigDict(extra="forbid", protected_namespaces=(), allow_inf_nan=False)
 
     # inputs and models
     seeds: str = Field(
