@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from adaem_gen.extras import require_gen
 from adaem_gen.sets.dedup import DEFAULT_EPSILON, DEFAULT_TOP_K, QuestionIndex, normalize_text
@@ -445,18 +445,21 @@ def read_descriptions(inputs: Iterable[str | Path], fmt: SeedFormat = "auto") ->
 _ID_PREFIXES = (("touche23:", "touche"), ("generated:", "gen"))
 
 
+class ConversionOptions(TypedDict, total=False):
+    """How descriptions become seed questions (see :func:`convert_seeds`); all optional."""
+
+    max_concurrency: int
+    dedup: bool
+    epsilon: float
+    top_k: int
+    embedder: Embedder | None
+    per_category: int | None
+    seed: int
+    use_source_questions: bool
+
+
 async def questions_from_records(
-    records: list[SeedRecord],
-    model: Any | None = None,
-    *,
-    max_concurrency: int = 8,
-    dedup: bool = True,
-    epsilon: float = DEFAULT_EPSILON,
-    top_k: int = DEFAULT_TOP_K,
-    embedder: Embedder | None = None,
-    per_category: int | None = None,
-    seed: int = 0,
-    use_source_questions: bool = True,
+    records: list[SeedRecord], model: Any | None = None, **options: Unpack[ConversionOptions]
 ) -> list[Question]:
     """Categorise, optionally sample, transform (Listing 2) and deduplicate descriptions into questions.
 
@@ -466,22 +469,24 @@ async def questions_from_records(
     for record in records:
         if not record.category:
             record.category = categorize(record.description)
+    per_category = options.get("per_category")
     if per_category is not None:
-        records = _sample_per_category(records, per_category, seed)
+        records = _sample_per_category(records, per_category, options.get("seed", 0))
     if not records:
         return []
 
     results: list[tuple[str, str] | None] = [None] * len(records)
     pending = []
     for i, record in enumerate(records):
-        if use_source_questions and record.question:
+        if options.get("use_source_questions", True) and record.question:
             results[i] = (record.question, "source")
         elif model is None:
             results[i] = (rule_transform(record.description), "rule")
         else:
             pending.append(i)
     if pending:
-        transformed = await _transform_all([records[i].description for i in pending], model, max_concurrency)
+        concurrency = options.get("max_concurrency", 8)
+        transformed = await _transform_all([records[i].description for i in pending], model, concurrency)
         for i, result in zip(pending, transformed, strict=True):
             results[i] = result
     final = [r for r in results if r is not None]
@@ -489,8 +494,13 @@ async def questions_from_records(
     texts = [text for text, _ in final]
 
     keep = [True] * len(records)
-    if dedup:
-        keep = QuestionIndex(embedder, epsilon, top_k).filter_new(texts, add=True)
+    if options.get("dedup", True):
+        index = QuestionIndex(
+            options.get("embedder"),
+            options.get("epsilon", DEFAULT_EPSILON),
+            options.get("top_k", DEFAULT_TOP_K),
+        )
+        keep = index.filter_new(texts, add=True)
 
     taken: set[str] = set()
     questions = []
@@ -516,15 +526,7 @@ async def convert_seeds(
     inputs: Iterable[str | Path],
     fmt: SeedFormat = "auto",
     model: Any | None = None,
-    *,
-    max_concurrency: int = 8,
-    dedup: bool = True,
-    epsilon: float = DEFAULT_EPSILON,
-    top_k: int = DEFAULT_TOP_K,
-    embedder: Embedder | None = None,
-    per_category: int | None = None,
-    seed: int = 0,
-    use_source_questions: bool = True,
+    **options: Unpack[ConversionOptions],
 ) -> list[Question]:
     """Seed questions from Touché23-ValueEval / ValueBench files.
 
@@ -534,18 +536,7 @@ async def convert_seeds(
     transform, deduplicate the questions (top-k rule + lexical filter), assign stable
     ids (``touche-<hash>`` / ``vb-<hash>`` / ``gen-<hash>`` of the description).
     """
-    return await questions_from_records(
-        read_descriptions(inputs, fmt),
-        model,
-        max_concurrency=max_concurrency,
-        dedup=dedup,
-        epsilon=epsilon,
-        top_k=top_k,
-        embedder=embedder,
-        per_category=per_category,
-        seed=seed,
-        use_source_questions=use_source_questions,
-    )
+    return await questions_from_records(read_descriptions(inputs, fmt), model, **options)
 
 
 def write_seed_set(

@@ -11,26 +11,9 @@ import pytest
 from adaem_gen import cli
 from adaem_tasks.questions import load_question_set
 
-from .fakes import FakeEmbedder
+from .conftest import TSV_HEADER, write_tsv
 
-TSV_HEADER = "Argument ID\tConclusion\tStance\tPremise\n"
-
-
-@pytest.fixture(autouse=True)
-def _offline_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    import adaem_gen.sets.dedup
-
-    fake = FakeEmbedder()
-    monkeypatch.setattr(adaem_gen.sets.dedup, "default_embedder", lambda: fake)
-    monkeypatch.setenv("ADAEM_HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "home" / "question_sets"
-
-
-def _tsv(path: Path, conclusions: list[str]) -> Path:
-    rows = "".join(f"A{i}\t{c}\tin favor of\tp\n" for i, c in enumerate(conclusions))
-    path.write_text(TSV_HEADER + rows, encoding="utf-8")
-    return path
+pytestmark = pytest.mark.usefixtures("offline_cli")
 
 
 def _error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -42,10 +25,10 @@ def _error(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_seeds_publish_never_replaces_a_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    many = _tsv(
+    many = write_tsv(
         tmp_path / "many.tsv", ["We should ban cloning", "We should abolish zoos", "We should tax meat"]
     )
-    few = _tsv(tmp_path / "few.tsv", ["We should subsidize space travel"])
+    few = write_tsv(tmp_path / "few.tsv", ["We should subsidize space travel"])
     assert cli.main(["seeds", str(many), "--out", "s1", "--version", "mine", "--publish"]) == 0
     capsys.readouterr()
     assert cli.main(["seeds", str(few), "--out", "s2", "--version", "mine", "--publish"]) == 2
@@ -56,12 +39,12 @@ def test_seeds_publish_never_replaces_a_version(tmp_path: Path, capsys: pytest.C
 
 
 def test_seeds_cannot_take_a_shipped_name(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], _offline_store: Path
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], offline_cli: Path
 ) -> None:
-    tsv = _tsv(tmp_path / "a.tsv", ["We should ban cloning"])
+    tsv = write_tsv(tmp_path / "a.tsv", ["We should ban cloning"])
     assert cli.main(["seeds", str(tsv), "--out", "s", "--version", "seed-v1", "--publish"]) == 2
     assert "'seed-v1' ships with adaem-tasks and is reserved" in _error(capsys)
-    assert not (_offline_store / "seed-v1").exists()
+    assert not (offline_cli / "seed-v1").exists()
     assert load_question_set().manifest.kind == "seed" and len(load_question_set().questions) > 100
 
 
@@ -114,7 +97,7 @@ def test_a_run_cannot_publish_under_a_shipped_or_taken_name(
 ) -> None:
     assert cli.main([*RUN, "--out", "r", "--version", "seed-v1"]) == 2
     assert "reserved" in _error(capsys)
-    tsv = _tsv(tmp_path / "a.tsv", ["We should ban cloning"])
+    tsv = write_tsv(tmp_path / "a.tsv", ["We should ban cloning"])
     assert cli.main(["seeds", str(tsv), "--out", "s", "--version", "taken", "--publish"]) == 0
     capsys.readouterr()
     assert cli.main([*RUN, "--out", "r", "--version", "taken"]) == 2

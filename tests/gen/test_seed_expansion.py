@@ -29,10 +29,12 @@ from adaem_gen.sets.seeds import SeedRecord
 from adaem_tasks.questions import load_question_set
 from adaem_tasks.testing.generator_handlers import FRAMINGS, TOPICS
 
+from .conftest import write_tsv
 from .fakes import FakeEmbedder, FakeModel
 
+pytestmark = pytest.mark.usefixtures("offline_cli")
+
 MODEL = "adaem-persona/universalism"
-TSV_HEADER = "Argument ID\tConclusion\tStance\tPremise\n"
 # Listing 1 as the paper prints it (App. B), cases filled in.
 LISTING_1 = """Your task is to explore more descriptions on general controversial topics .
 
@@ -55,29 +57,13 @@ Now, please strictly follow the previous format and provide your answer for the 
 [Description]:"""
 
 
-@pytest.fixture(autouse=True)
-def _offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import adaem_gen.sets.dedup
-
-    fake = FakeEmbedder()
-    monkeypatch.setattr(adaem_gen.sets.dedup, "default_embedder", lambda: fake)
-    monkeypatch.setenv("ADAEM_HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(tmp_path)
-
-
-def _tsv(path: Path, conclusions: list[str]) -> Path:
-    rows = "".join(f"A{i}\t{c}\tin favor of\tp\n" for i, c in enumerate(conclusions))
-    path.write_text(TSV_HEADER + rows, encoding="utf-8")
-    return path
-
-
 def _inputs(tmp_path: Path) -> tuple[Path, list[str]]:
     """Human-style descriptions plus every framing of the scripted model's first six topics."""
     planted = [f.format(topic=t) for t in TOPICS[:6] for f in FRAMINGS]
     planted = [p[:1].upper() + p[1:] for p in planted]
     own = ["We should ban human cloning", "Zoos do more harm than good", "Voting should be compulsory"]
     descriptions = own + planted
-    return _tsv(tmp_path / "args.tsv", descriptions), descriptions
+    return write_tsv(tmp_path / "args.tsv", descriptions), descriptions
 
 
 def _seeds(*args: str) -> int:
@@ -225,7 +211,7 @@ def test_n_must_be_a_positive_integer(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_too_few_input_descriptions_to_sample_three_cases(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: list[str]
 ) -> None:
-    tsv = _tsv(tmp_path / "few.tsv", rows)
+    tsv = write_tsv(tmp_path / "few.tsv", rows)
     assert _seeds(str(tsv), "--out", "s", "--expand", "3", "--model", MODEL) == 2
     line = _one_error_line(capsys)
     assert f"needs at least 3 input descriptions to sample Listing 1's 3 cases from, got {len(rows)}" in line
