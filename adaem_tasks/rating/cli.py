@@ -6,6 +6,8 @@ Usage::
     adaem-rank logs/ --by-category --replicates 200 --seed 1
     adaem-rank new_model.eval --panel seed-v1          # place one model among a stored panel
     adaem-rank logs/ --export-panel panel.jsonl        # store these models as a panel
+    adaem-rank logs/ --out board/ --targets targets.yaml            # + alignment with value profiles
+    adaem-rank --leaderboard board/leaderboard.json --targets t.csv --out fit/   # the same, no logs
     adaem-rank logs/ --report-cases 20                 # more questions per value in report.html
 
 Exit status (also in the README):
@@ -14,7 +16,8 @@ Exit status (also in the README):
 * 1 -- ``--strict`` and some problem was reported;
 * 2 -- nothing could be ranked, or the inputs were refused: bad options, no usable logs,
   mixed question-set versions, one version with different set content hashes, fewer
-  than 2 comparable models; or the HTML report could not be written (the other outputs were);
+  than 2 comparable models, a bad ``--targets`` or ``--leaderboard`` file; or the HTML report
+  could not be written (the other outputs were);
 * 3 -- the leaderboard was written, but some model (or some value or category of a model)
   is **not comparable**: it shared fewer than ``--min-shared`` questions with the others,
   or sits in a separate comparison group. Its rows carry ``status=not_comparable`` and the
@@ -30,9 +33,14 @@ from pathlib import Path
 from typing import cast
 
 from adaem_tasks.cli_types import arg_int
+from adaem_tasks.errors import InputError
 from adaem_tasks.rating.align import SetMismatchError
+from adaem_tasks.rating.alignment import TargetAlignment, TargetSet, format_alignment, read_targets
+from adaem_tasks.rating.alignment.command import align_profiles, left_out_summary, write_alignment_outputs
+from adaem_tasks.rating.alignment.leaderboard_files import read_leaderboard
+from adaem_tasks.rating.alignment.profiles import profiles_from_leaderboard
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
-from adaem_tasks.rating.html import DEFAULT_REPORT_CASES, write_report
+from adaem_tasks.rating.html import DEFAULT_REPORT_CASES, alignment_section, write_report
 from adaem_tasks.rating.leaderboard import (
     DEFAULT_TEAM_WEIGHTS,
     Leaderboard,
@@ -61,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         "eval logs and lm-eval --log_samples output.",
     )
     parser.add_argument(
-        "paths", nargs="+", metavar="PATH", help="log files or directories (searched recursively)"
+        "paths", nargs="*", metavar="PATH", help="log files or directories (searched recursively)"
     )
     parser.add_argument("--out", default="adaem-leaderboard", help="output directory (default: %(default)s)")
     parser.add_argument("--set-version", help="rank only records of this question-set version")
@@ -125,6 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_options(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 when any problem was reported")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
+    alignment = parser.add_argument_group("alignment with value profiles and weightings (docs/alignment.md)")
+    alignment.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="target profiles/weightings (.yaml or .csv): writes alignment.csv/.json and pictures to --out",
+    )
+    alignment.add_argument(
+        "--leaderboard",
+        metavar="FILE",
+        help="align a stored leaderboard.json (with intervals) or leaderboard.csv (points only) "
+        "instead of ranking logs; needs --targets",
+    )
     return parser
 
 
@@ -151,9 +171,11 @@ def _write_report(
     config: RankConfig,
     problems: list[Problem],
     result: RankResult,
+    alignment: TargetAlignment | None,
 ) -> Path | None:
     """The HTML report; None (after one line on stderr) when it cannot be written."""
     path = Path(args.report) if args.report else Path(args.out) / "report.html"
+    section = alignment_section(alignment)
     try:
         return write_report(
             path,
@@ -163,6 +185,7 @@ def _write_report(
             by_category=result.by_category,
             inputs=[str(Path(p)) for p in args.paths],
             cases_per_value=args.report_cases,
+            sections=[section] if section else [],
         )
     except OSError as exc:
         print(f"adaem-rank: cannot write the report {path}: {exc}", file=sys.stderr)
@@ -184,8 +207,42 @@ def _team_weights(args: argparse.Namespace) -> TeamWeights:
     return cast(TeamWeights, args.team_weights or DEFAULT_TEAM_WEIGHTS)
 
 
+def _align_leaderboard(args: argparse.Namespace, targets: TargetSet) -> int:
+    """``--leaderboard FILE --targets FILE``: align a stored leaderboard; no logs are read."""
+    try:
+        profiles = read_leaderboard(args.leaderboard)
+        result = align_profiles(profiles, targets, args.leaderboard)
+    except InputError as exc:
+        print(f"adaem-rank: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    written = write_alignment_outputs(result, args.out, png=not args.no_png, inputs=[args.leaderboard])
+    return _report_alignment(args, result, written)
+
+
+def _report_alignment(args: argparse.Namespace, result: TargetAlignment, written: dict[str, Path]) -> int:
+    if not args.quiet:
+        print(format_alignment(result))
+    print("wrote " + ", ".join(str(p) for p in written.values()))
+    if result.left_out and not args.drop_incomparable:
+        print(f"adaem-rank: {left_out_summary(result)}; exit status {EXIT_NOT_COMPARABLE}", file=sys.stderr)
+        return EXIT_NOT_COMPARABLE
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.leaderboard is not None and (args.paths or args.targets is None):
+        parser.error("--leaderboard takes no PATH and needs --targets")
+    if args.leaderboard is None and not args.paths:
+        parser.error("give at least one PATH (or --leaderboard FILE --targets FILE)")
+    try:  # checked before any ranking: a bad target file costs no minutes of rating
+        targets = None if args.targets is None else read_targets(args.targets)
+    except InputError as exc:
+        print(f"adaem-rank: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.leaderboard is not None and targets is not None:
+        return _align_leaderboard(args, targets)
     try:
         config = RankConfig(
             replicates=args.replicates,
@@ -244,6 +301,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_REFUSED
+    alignment = None
+    if targets is not None:
+        try:  # before anything is written: targets of another value system write nothing
+            alignment = align_profiles([profiles_from_leaderboard(b) for b in boards], targets, "the logs")
+        except InputError as exc:
+            print(f"adaem-rank: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
 
     written = write_outputs(
         args.out,
@@ -254,7 +318,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         inputs=[str(Path(p)) for p in args.paths],
         png=not args.no_png,
     )
-    report = None if args.no_report else _write_report(args, boards, config, problems, result)
+    if alignment is not None:
+        written |= write_alignment_outputs(
+            alignment, args.out, not args.no_png, [str(Path(p)) for p in args.paths]
+        )
+    report = None if args.no_report else _write_report(args, boards, config, problems, result, alignment)
     if report is not None:
         written["report"] = report
     if not args.quiet:
@@ -263,6 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print()
         for board in result.by_category:
             print(format_table(board))
+            print()
+        if alignment is not None:
+            print(format_alignment(alignment))
             print()
     print_problems(problems, args.quiet, "leaderboard.json")
     print("wrote " + ", ".join(str(p) for p in written.values()))

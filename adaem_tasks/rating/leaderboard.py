@@ -143,6 +143,11 @@ class Leaderboard:
     comparability: Comparability
     rated_questions: NDArray[np.int64]  # (models,) questions with at least one match, any value
     category: str | None = None
+    win_rate_chains: NDArray[np.float64] | None = None
+    """``(1 + replicates, models, values)``: chain 0 is :attr:`win_rate`, the others the bootstrap
+    replicates behind ``ci_low``/``ci_high``. Kept (and written to ``leaderboard.json``) so that a
+    statistic derived from win rates -- alignment with a target profile -- gets its interval from
+    the very same replicates, from logs or from a stored leaderboard."""
     alignment: Alignment | None = field(default=None, repr=False)
     """The aligned labels behind the board (same models and values): the report picks its cases here."""
 
@@ -270,6 +275,7 @@ def rank_alignment(
         comparability=comparability,
         rated_questions=match_participation(labels, known).any(1).sum(0).astype(np.int64),
         category=category,
+        win_rate_chains=np.ascontiguousarray(rates.transpose(0, 2, 1)),
         alignment=alignment,
     )
 
@@ -306,11 +312,7 @@ def _comparability_problems(board: Leaderboard) -> list[Problem]:
                 )
             )
             continue
-        cells = [
-            (v, comparability.cell_verdicts[(model, v)])
-            for v in board.values
-            if (model, v) in comparability.cell_verdicts
-        ]
+        cells = comparability.value_verdicts(model)
         if cells:
             problems.append(
                 Problem(

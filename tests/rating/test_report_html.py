@@ -19,16 +19,14 @@ from inspect_ai.log import read_eval_log
 
 from adaem_tasks.rating import RankConfig, ValueRecord, load_records, rank_records
 from adaem_tasks.rating.cli import main as adaem_rank
+from adaem_tasks.rating.html import _render as render_module
 from adaem_tasks.rating.html import (
-    ReportSection,
-    alignment_section,
     heatmap,
     read_answers,
     render_report,
     select_cases,
     write_report,
 )
-from adaem_tasks.rating.html import _render as render_module
 from adaem_tasks.rating.html._figures import radar
 from adaem_tasks.task_configs.lm_eval_bridge import AnswerVerdict
 from adaem_tasks.value_systems import load_value_system
@@ -364,26 +362,46 @@ def test_heatmap_ranks_ties_alike_and_leaves_gaps() -> None:
     assert view.outline is None and len(view.whiskers) == 2  # a gap, not a point at 0 or 50
 
 
-class _Alignment:
-    def report_section(self) -> ReportSection:
-        rates = np.array([[0.8], [0.3]])
-        table = heatmap(["m1", "m2"], ["target <b>"], rates, rates - 0.1, rates + 0.1)
-        return ReportSection(anchor="alignment", title="Alignment <i>to targets</i>", heatmap=table)
+def test_the_alignment_layer_has_its_section_after_the_overview(tmp_path: Path) -> None:
+    """``--targets``: the models x targets table (intervals written), the map, the left-out model."""
+    from .test_alignment_cli import TARGETS_YAML
 
-
-def test_the_alignment_layer_has_a_place_in_the_report() -> None:
-    records = planted_records(n_models=2, n_questions=30, seed=5)
-    result = rank_records(records, RankConfig(replicates=0, min_shared=5))
-    assert alignment_section(None) is None
-    section = alignment_section(_Alignment())
-    assert section is not None
-    soup = BeautifulSoup(render_report(result.leaderboards, RankConfig(), sections=[section]), "html.parser")
-    placed = soup.select_one("section#alignment")
-    assert placed is not None and _text(placed.h2) == "Alignment <i>to targets</i>"  # type: ignore[arg-type]
-    assert placed.find("i") is None and "target <b>" in _text(placed.select_one("thead"))  # type: ignore[arg-type]
-    assert soup.select_one('nav a[href="#alignment"]') is not None
+    records = planted_records(n_models=4, n_questions=60, seed=3, p_own=0.8, p_other=0.3)
+    for k, group in enumerate(by_model(records).values()):
+        write_inspect_log(tmp_path / "logs" / f"m{k}.eval", group)
+    broken = planted_records(n_models=1, n_questions=60, seed=4, prefix="<b>broken</b>", invalid_rate=1.0)
+    write_inspect_log(tmp_path / "logs" / "broken.eval", broken)
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(TARGETS_YAML.replace("name: Person", "name: <i>Person</i>"), encoding="utf-8")
+    code = adaem_rank([str(tmp_path / "logs"), "--out", str(tmp_path / "out"), "--targets", str(targets),
+                       "--replicates", "20", "--quiet", "--no-png"])  # fmt: skip
+    assert code == 3  # the broken model is not comparable, in the leaderboard and the alignment
+    soup = _soup(tmp_path / "out" / "report.html")
+    section = soup.select_one("section#alignment")
+    assert section is not None and soup.select_one('nav a[href="#alignment"]') is not None
     order = [s.get("id") for s in soup.select("main > section")]
     assert order.index("alignment") == order.index("b0") + 1  # right after the leaderboard overview
+    heads = [_text(th) for th in section.select("thead th")]
+    assert heads == [
+        "Model",
+        "<i>Person</i> (match)",
+        "Openness (weighted win rate)",
+        "Plain mean (weighted win rate)",
+    ]
+    assert section.find("i") is None and section.find("b") is None  # names from the target file are text
+    alignment = json.loads((tmp_path / "out" / "alignment.json").read_text(encoding="utf-8"))
+    rows = {_text(r.th).removesuffix(" not comparable"): r for r in section.select("tbody tr")}  # type: ignore[arg-type]
+    assert set(rows) == {"model-0", "model-1", "model-2", "model-3", "<b>broken</b>-0"}
+    cell = rows["model-0"].select("td")[1]
+    [entry] = [c for c in alignment["rows"] if c["model"] == "model-0" and c["target"] == "Openness"]
+    assert _text(cell.select_one("span.rate")) == f"{100 * entry['weighted']['value']:.0f}"  # type: ignore[arg-type]
+    low, high = entry["weighted"]["low"], entry["weighted"]["high"]
+    assert _text(cell.select_one("span.ci")) == f"{100 * low:.0f}–{100 * high:.0f}"  # type: ignore[arg-type]
+    assert {_text(c) for c in rows["<b>broken</b>-0"].select("td span.rate")} == {"n/c"}
+    assert any(_text(li).startswith("<b>broken</b>-0: left out") for li in section.select("ul.notes li"))
+    svg = section.select_one("figure svg")
+    assert svg is not None and svg.find("text") is None  # the value map, its labels drawn as paths
+    _check_links(soup)
 
 
 def _check_links(soup: BeautifulSoup) -> None:

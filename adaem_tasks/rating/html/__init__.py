@@ -7,10 +7,11 @@ models most evenly with every model's stance and key points, the key points the 
 as expressing the value highlighted, and every full answer (collapsed). Cases are chosen
 from the aligned labels (``_cases``); only their answers are read back from the logs
 (``_evidence``); the page is a Jinja2 template with autoescaping (``_render``,
-``templates/``), inline CSS and SVG, no script, no network.
+``templates/``), inline CSS and SVG, no script, no network. With ``--targets`` the alignment
+layer gets a section of its own (``_alignment``).
 """
 
-from adaem_tasks.rating.html._alignment import ReportsItsSection, alignment_section
+from adaem_tasks.rating.html._alignment import alignment_section
 from adaem_tasks.rating.html._cases import Case, CellLabel, select_cases
 from adaem_tasks.rating.html._evidence import Answer, read_answers
 from adaem_tasks.rating.html._render import render_report, write_report
@@ -32,7 +33,6 @@ __all__ = [
     "CellLabel",
     "Heatmap",
     "ReportSection",
-    "ReportsItsSection",
     "alignment_section",
     "heatmap",
     "read_answers",

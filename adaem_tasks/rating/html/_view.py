@@ -154,6 +154,7 @@ class ReportSection:
     heatmap: Heatmap | None = None
     figure_svg: str | None = None
     notes: tuple[str, ...] = ()
+    caption: str = ""
 
 
 # --------------------------------------------------------------------------- per model
