@@ -40,7 +40,7 @@ from adaem_tasks.rating.alignment.command import align_profiles, left_out_summar
 from adaem_tasks.rating.alignment.leaderboard_files import read_leaderboard
 from adaem_tasks.rating.alignment.profiles import profiles_from_leaderboard
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
-from adaem_tasks.rating.html import DEFAULT_REPORT_CASES, alignment_section, write_report
+from adaem_tasks.rating.html import DEFAULT_REPORT_CASES, alignment_section, render_report, write_report
 from adaem_tasks.rating.leaderboard import (
     DEFAULT_TEAM_WEIGHTS,
     Leaderboard,
@@ -177,8 +177,7 @@ def _write_report(
     path = Path(args.report) if args.report else Path(args.out) / "report.html"
     section = alignment_section(alignment)
     try:
-        return write_report(
-            path,
+        html = render_report(
             boards,
             config,
             problems,
@@ -187,6 +186,7 @@ def _write_report(
             cases_per_value=args.report_cases,
             sections=[section] if section else [],
         )
+        return write_report(path, html)
     except OSError as exc:
         print(f"adaem-rank: cannot write the report {path}: {exc}", file=sys.stderr)
         return None

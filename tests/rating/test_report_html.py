@@ -291,15 +291,15 @@ def test_a_failed_write_leaves_the_previous_report(tmp_path: Path, monkeypatch: 
     records = planted_records(n_models=2, n_questions=30, seed=5)
     result = rank_records(records, RankConfig(replicates=0, min_shared=5))
     path = tmp_path / "report.html"
-    write_report(path, result.leaderboards, RankConfig(replicates=0))
+    write_report(path, render_report(result.leaderboards, RankConfig(replicates=0)))
     before = path.read_bytes()
 
-    def broken(*args: object, **kwargs: object) -> str:
-        raise RuntimeError("rendering failed")
+    def disk_full(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(render_module, "render_report", broken)
-    with pytest.raises(RuntimeError):
-        write_report(path, result.leaderboards, RankConfig(replicates=0))
+    monkeypatch.setattr(render_module.os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        write_report(path, "<!DOCTYPE html><p>new</p>")
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
 
 

@@ -137,23 +137,12 @@ def render_report(
     )
 
 
-def write_report(
-    path: str | Path,
-    boards: Sequence[Leaderboard],
-    config: RankConfig,
-    problems: Sequence[Problem] = (),
-    by_category: Sequence[Leaderboard] = (),
-    inputs: Sequence[str] = (),
-    cases_per_value: int = DEFAULT_REPORT_CASES,
-    sections: Sequence[ReportSection] = (),
-) -> Path:
-    """Write :func:`render_report`'s page to ``path``: a temporary file renamed into place.
+def write_report(path: str | Path, html: str) -> Path:
+    """Write a rendered report (:func:`render_report`) to ``path``: a temporary file renamed into place.
 
-    A failure while rendering or writing leaves any previous report untouched and no
-    partial file behind.
+    A failure while writing leaves any previous report untouched and no partial file behind.
     """
     path = Path(path)
-    html = render_report(boards, config, problems, by_category, inputs, cases_per_value, sections)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same directory: the rename is atomic
     try:
