@@ -28,7 +28,7 @@ import logging
 from inspect_ai import Task, task
 from inspect_ai.solver import Solver
 
-from adaem_tasks.dataset import question_dataset
+from adaem_tasks.dataset import SUMMARY_EXACT_KEY, question_dataset, summary_exact_metadata
 from adaem_tasks.errors import as_prerequisite_error, debug_requested
 from adaem_tasks.judge import JudgeMode
 from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS
@@ -146,6 +146,7 @@ def _build_task(
             "value_system": value_system,
             "judge_mode": judge_mode,
             "prime": prime,
+            SUMMARY_EXACT_KEY: summary_exact_metadata(dataset),
         },
     )
 

@@ -31,6 +31,7 @@ from typing import cast
 from adaem_tasks.rating.align import SetMismatchError
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
 from adaem_tasks.rating.leaderboard import DEFAULT_TEAM_WEIGHTS, RankConfig, RankResult, rank_records
+from adaem_tasks.rating.log_reading import add_reading_arguments, reading_options_from_args
 from adaem_tasks.rating.openskill_backend import OPENSKILL_MODELS
 from adaem_tasks.rating.records import write_panel
 from adaem_tasks.rating.report import format_table, print_problems, write_outputs
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-png", action="store_true", help="skip the picture")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any problem was reported")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
+    add_reading_arguments(parser)
     return parser
 
 
@@ -154,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"adaem-rank: {exc}", file=sys.stderr)
         return EXIT_REFUSED
 
-    records, problems = load_records(args.paths)
+    records, problems = load_records(args.paths, reading_options_from_args(args))
     if args.export_panel:
         own = [r for r in records if not r.panel]
         write_panel(own, args.export_panel)

@@ -17,13 +17,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from adaem_tasks.rating.records import Problem, ValueRecord, judge_failure_problem
+from adaem_tasks.rating.records import LogRead, Problem, ValueRecord, judge_failure_problem
 from adaem_tasks.value_systems import available_value_systems, load_value_system
 
 __all__ = [
     "LMEVAL_TASKS",
     "is_lmeval_samples_file",
     "lmeval_model_name",
+    "read_lmeval_file",
     "read_lmeval_samples",
 ]
 
@@ -99,6 +100,14 @@ def _metric(line: dict[str, Any], key: str) -> float | None:
             return None
         return None if math.isnan(value) else value
     return None
+
+
+def read_lmeval_file(path: str | Path) -> LogRead:
+    """:func:`read_lmeval_samples` as the parallel reader and its cache take it."""
+    records, problems = read_lmeval_samples(path)
+    if records:
+        return LogRead(records, problems, how="lines", why="lm-eval samples", samples=len(records))
+    return LogRead(records, problems, how="none", why="; ".join(p.message for p in problems))
 
 
 def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Problem]]:

@@ -1,0 +1,192 @@
+"""A cache of log reads, so that re-ranking unchanged logs does not read them again.
+
+An entry holds what reading one file gave (:class:`~adaem_tasks.rating.records.LogRead`)
+and is used only while all of these match:
+
+* the file's identity: its path, size and modification time (nanoseconds) -- any write to
+  the log changes them, so an entry never outlives the bytes it was read from;
+* :func:`cache_format`: the explicit :data:`~adaem_tasks.rating.records.RECORD_FORMAT`
+  version, the field names of ``ValueRecord``, ``Problem`` and ``LogRead`` (a field added
+  later invalidates every older entry by itself), a digest of the modules that build records
+  (a reader fixed to give other records must not be served the old ones), and Inspect's
+  version.
+
+Only final reads are stored (:attr:`LogRead.final`): never a log whose eval is still
+running (status ``started``), never a file that could not be parsed, never a file whose
+identity changed while it was read, and never a file modified in the two seconds before it
+was read (it could change again within one tick of the file system's clock). Entries are JSON (data, not code), one per log
+path, written to a temporary file and renamed into place, so a crash leaves the old entry
+or none. An entry that cannot be read is a miss. The cache lives in ``$ADAEM_CACHE_DIR``
+when set, else in the user cache directory (``~/.cache/adaem-tasks/log-reads`` on Linux).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from adaem_tasks.rating.records import RECORD_FORMAT, LogRead, Problem, ValueRecord
+
+__all__ = ["CACHE_ENV", "SETTLE_NS", "FileIdentity", "LogCache", "cache_format", "default_cache_dir"]
+
+CACHE_ENV = "ADAEM_CACHE_DIR"
+_SUBDIR = "log-reads"
+
+
+#: A file modified this recently (before it was looked at) may be written again without its
+#: modification time moving (file systems stamp times at a coarse tick), so it is not cached.
+SETTLE_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """What says a file is unchanged: its path, size and modification time, and when that was seen."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    seen_ns: int = 0  # when the file was looked at (not part of the identity)
+
+    @classmethod
+    def of(cls, path: str | Path) -> FileIdentity | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        return cls(str(path), stat.st_size, stat.st_mtime_ns, time.time_ns())
+
+    def same_file(self, other: FileIdentity | None) -> bool:
+        return other is not None and (self.path, self.size, self.mtime_ns) == (
+            other.path,
+            other.size,
+            other.mtime_ns,
+        )
+
+    @property
+    def settled(self) -> bool:
+        """Whether the file had been left alone for :data:`SETTLE_NS` when it was looked at."""
+        return self.seen_ns - self.mtime_ns >= SETTLE_NS
+
+
+def _reader_modules() -> list[Path]:
+    from adaem_tasks.rating import _sample_source, inspect_logs, lmeval_logs, records
+
+    return [Path(m.__file__ or "") for m in (records, inspect_logs, _sample_source, lmeval_logs)]
+
+
+@cache
+def cache_format() -> str:
+    """The version every entry must carry (see the module): record format, fields, reader code, Inspect."""
+    from inspect_ai import __version__ as inspect_version
+
+    digest = hashlib.sha256()
+    digest.update(f"record-format {RECORD_FORMAT}\ninspect {inspect_version}\n".encode())
+    for cls in (ValueRecord, Problem, LogRead):
+        digest.update(f"{cls.__name__}: {' '.join(f.name for f in fields(cls))}\n".encode())
+    for module in _reader_modules():
+        digest.update(module.read_bytes())
+    return f"{RECORD_FORMAT}-{digest.hexdigest()[:16]}"
+
+
+def default_cache_dir() -> Path:
+    """``$ADAEM_CACHE_DIR``, else the user cache directory of adaem-tasks."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override) / _SUBDIR
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("adaem-tasks")) / _SUBDIR
+
+
+def _record_table(records: list[ValueRecord]) -> dict[str, Any]:
+    """Records as columns: a plain value every record shares (model, source, run...) is stored once.
+
+    Labels are never shared: each record keeps a dict of its own, as a fresh read gives.
+    """
+    names = [f.name for f in fields(ValueRecord)]
+    columns = {name: [getattr(r, name) for r in records] for name in names}
+    shared = {
+        n: c[0]
+        for n, c in columns.items()
+        if c and isinstance(c[0], str | int | float | bool | None) and all(v == c[0] for v in c)
+    }
+    varying = [n for n in names if n not in shared]
+    return {"count": len(records), "shared": shared, "varying": varying, "rows": list(zip(*(columns[n] for n in varying), strict=True))}
+
+
+def _records_from_table(table: dict[str, Any]) -> list[ValueRecord]:
+    shared, varying = table["shared"], table["varying"]
+    if not varying:
+        return [ValueRecord(**shared) for _ in range(table["count"])]
+    return [ValueRecord(**shared, **dict(zip(varying, row, strict=True))) for row in table["rows"]]
+
+
+class LogCache:
+    """Entries in one directory, one per log path (see the module)."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or default_cache_dir()
+
+    def _entry(self, identity: FileIdentity) -> Path:
+        name = hashlib.sha256(identity.path.encode("utf-8", "surrogateescape")).hexdigest()
+        return self.directory / f"{name}.json"
+
+    def load(self, identity: FileIdentity) -> LogRead | None:
+        """The cached read of this exact file, or None."""
+        try:
+            data = json.loads(self._entry(identity).read_bytes())
+            if data.get("format") != cache_format() or data.get("file") != [
+                identity.path,
+                identity.size,
+                identity.mtime_ns,
+            ]:
+                return None
+            read = data["read"]
+            return LogRead(
+                records=_records_from_table(read["records"]),
+                problems=[Problem(**p) for p in read["problems"]],
+                status=read["status"],
+                how=read["how"],
+                why=read["why"],
+                samples=read["samples"],
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # absent, stale, corrupt or from another version: read the log
+
+    def store(self, identity: FileIdentity, read: LogRead) -> bool:
+        """Keep a final read of a settled file; False (nothing stored) otherwise or when it cannot be written."""
+        if not read.final or not identity.settled:
+            return False
+        data = {
+            "format": cache_format(),
+            "file": [identity.path, identity.size, identity.mtime_ns],
+            "read": {
+                "records": _record_table(read.records),
+                "problems": [p.to_json() for p in read.problems],
+                "status": read.status,
+                "how": read.how,
+                "why": read.why,
+                "samples": read.samples,
+            },
+        }
+        temporary: str | None = None
+        try:
+            text = json.dumps(data)  # ASCII: any path or label text round-trips
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(text)
+            os.replace(temporary, self._entry(identity))
+        except (OSError, TypeError, ValueError):
+            # a read-only or full cache directory only costs speed; never fail a ranking for it
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+            return False
+        return True
