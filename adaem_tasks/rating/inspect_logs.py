@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = [
     "SCORER_NAME",
     "TASK_NAMES",
+    "SampleSource",
+    "adaem_samples",
     "open_adaem_log",
     "read_adaem_samples",
     "read_inspect_file",

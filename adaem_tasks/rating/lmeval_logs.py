@@ -137,6 +137,9 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
     invalid = 0
     unknown_cells = 0
     duplicates = 0
+    # looked up once per file, not per line: listing the value systems reads a directory
+    known_systems = set(available_value_systems())
+    keys_of: dict[str, list[str]] = {}
     for lineno, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -149,10 +152,12 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
         except (ValueError, KeyError, TypeError):
             bad_lines.append(lineno)
             continue
-        if system_name not in available_value_systems():
+        if system_name not in known_systems:
             bad_lines.append(lineno)
             continue
-        keys = load_value_system(system_name).keys
+        if system_name not in keys_of:
+            keys_of[system_name] = list(load_value_system(system_name).keys)
+        keys = keys_of[system_name]
         metrics = {k: _metric(line, k) for k in keys}
         if all(k not in line for k in keys):
             bad_lines.append(lineno)
