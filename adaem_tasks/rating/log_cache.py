@@ -34,7 +34,15 @@ from typing import Any
 
 from adaem_tasks.rating.records import RECORD_FORMAT, LogRead, Problem, ValueRecord
 
-__all__ = ["CACHE_ENV", "SETTLE_NS", "FileIdentity", "LogCache", "cache_format", "default_cache_dir"]
+__all__ = [
+    "CACHE_ENV",
+    "SETTLE_NS",
+    "FileIdentity",
+    "LogCache",
+    "cache_format",
+    "cache_format_text",
+    "default_cache_dir",
+]
 
 CACHE_ENV = "ADAEM_CACHE_DIR"
 _SUBDIR = "log-reads"
@@ -81,18 +89,20 @@ def _reader_modules() -> list[Path]:
     return [Path(m.__file__ or "") for m in (records, inspect_logs, _sample_source, lmeval_logs)]
 
 
-@cache
-def cache_format() -> str:
-    """The version every entry must carry (see the module): record format, fields, reader code, Inspect."""
+def cache_format_text() -> str:
+    """What :func:`cache_format` digests: record format, Inspect version, field names, reader code."""
     from inspect_ai import __version__ as inspect_version
 
-    digest = hashlib.sha256()
-    digest.update(f"record-format {RECORD_FORMAT}\ninspect {inspect_version}\n".encode())
-    for cls in (ValueRecord, Problem, LogRead):
-        digest.update(f"{cls.__name__}: {' '.join(f.name for f in fields(cls))}\n".encode())
-    for module in _reader_modules():
-        digest.update(module.read_bytes())
-    return f"{RECORD_FORMAT}-{digest.hexdigest()[:16]}"
+    lines = [f"record-format {RECORD_FORMAT}", f"inspect {inspect_version}"]
+    lines += [f"{cls.__name__}: {' '.join(f.name for f in fields(cls))}" for cls in (ValueRecord, Problem, LogRead)]
+    lines += [hashlib.sha256(module.read_bytes()).hexdigest() for module in _reader_modules()]
+    return "\n".join(lines)
+
+
+@cache
+def cache_format() -> str:
+    """The version every entry must carry (see the module), computed once per process."""
+    return f"{RECORD_FORMAT}-{hashlib.sha256(cache_format_text().encode()).hexdigest()[:16]}"
 
 
 def default_cache_dir() -> Path:

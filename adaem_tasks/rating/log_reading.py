@@ -37,12 +37,14 @@ from adaem_tasks.cli_types import arg_int
 from adaem_tasks.rating.log_cache import FileIdentity, LogCache
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, TaskID
 
     from adaem_tasks.rating.records import LogRead
 
 __all__ = [
     "MAX_JOBS",
+    "ReadProgress",
     "ReadOptions",
     "ReadReport",
     "add_reading_arguments",
@@ -161,10 +163,10 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-class _Progress:
+class ReadProgress:
     """Files and samples read and the time left, on stderr when it is a terminal; nothing otherwise."""
 
-    def __init__(self, enabled: bool, files: int, total_bytes: int) -> None:
+    def __init__(self, enabled: bool, files: int, total_bytes: int, console: Console | None = None) -> None:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         self._files = files
@@ -174,13 +176,15 @@ class _Progress:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+            console = console or Console(stderr=True)
+
             self._progress = Progress(
                 TextColumn("reading logs"),
                 BarColumn(),
                 TextColumn("{task.fields[files]}"),
                 TextColumn("{task.fields[samples]}"),
                 TimeRemainingColumn(),
-                console=Console(stderr=True),
+                console=console,
                 transient=True,
             )
             self._task = self._progress.add_task("read", total=max(total_bytes, 1), **self._fields())
@@ -194,6 +198,7 @@ class _Progress:
         self._samples += samples
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, advance=size, **self._fields())
+            self._progress.refresh()
 
     def close(self) -> None:
         if self._progress is not None:
@@ -223,7 +228,7 @@ def read_files(files: Sequence[tuple[str, Path]], options: ReadOptions | None = 
     todo.sort(key=lambda i: -size[i])
     jobs = min(options.jobs or default_jobs(), MAX_JOBS, len(todo))
     enabled = options.progress if options.progress is not None else sys.stderr.isatty()
-    progress = _Progress(enabled, len(todo), sum(size.values()))
+    progress = ReadProgress(enabled, len(todo), sum(size.values()))
 
     def finish(index: int, read: LogRead) -> None:
         results[index] = read

@@ -21,6 +21,7 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
 
 from adaem_tasks.dataset import SUMMARY_EXACT_KEY, summary_exact
+from adaem_tasks.rating.log_reading import ReadOptions, read_files
 from adaem_tasks.rating.inspect_logs import (
     SampleSource,
     adaem_samples,
@@ -31,6 +32,7 @@ from adaem_tasks.rating.inspect_logs import (
 from adaem_tasks.validate.judge_inputs import _has_points, read_key_points
 
 from .inspect_runs import ScriptedExaminee, run_scripted
+from .synth import settle
 
 FIXTURES = Path(__file__).with_name("fixtures")
 CATEGORIES = ("Environment", "Law, Justice, and Human Rights", "Education")
@@ -221,3 +223,23 @@ def test_key_points_read_from_summaries_and_from_dropped_ones(real_logs: dict[st
     found = read_key_points([path])
     assert found.texts == list(expected)
     assert found.answers == 24 and found.problems == []
+
+
+def test_a_killed_eval_is_read_reported_and_never_cached(real_logs: dict[str, Path], tmp_path: Path) -> None:
+    path = settle(Path(shutil.copy(real_logs["killed"], tmp_path / "killed.eval")))
+    for _ in range(2):
+        report = read_files([("inspect", path)], ReadOptions(cache_dir=tmp_path / "cache"))
+        assert (report.from_cache, report.read, report.stored) == (0, 1, 0)
+        [read] = report.reads
+        assert read.status == "started" and len(read.records) == 5
+        assert "incomplete_run" in {p.kind for p in read.problems}
+    assert not list((tmp_path / "cache").glob("*.json"))
+
+
+def test_logs_read_through_the_fast_path_are_cached(real_logs: dict[str, Path], tmp_path: Path) -> None:
+    paths = [settle(Path(shutil.copy(real_logs[name], tmp_path / f"{name}.eval"))) for name in ("persona", "errored")]
+    options = ReadOptions(cache_dir=tmp_path / "cache")
+    first = read_files([("inspect", p) for p in paths], options)
+    second = read_files([("inspect", p) for p in paths], options)
+    assert (first.stored, second.from_cache) == (2, 2)
+    assert second.reads == first.reads and {r.how for r in second.reads} == {"summaries"}
