@@ -53,7 +53,9 @@ def write_question_file(path: Path, n: int) -> Path:
         variant = k // len(seed)
         text = base.question if variant == 0 else f"{base.question.rstrip('?')} (case {variant})?"
         lines.append(
-            json.dumps({"id": f"bench-{k:05d}", "question": text, "category": base.category, "topic": base.topic})
+            json.dumps(
+                {"id": f"bench-{k:05d}", "question": text, "category": base.category, "topic": base.topic}
+            )
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -95,10 +97,11 @@ def ensure_logs(log_dir: Path, questions: int, models: int) -> list[Path]:
         subprocess.run(command, check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
         [log] = sorted(run_dir.glob("*.eval"))
         logs.append(log)
-        size = log.stat().st_size / 2**20
-        print(f"wrote {log.name}: {persona}, {questions} questions, {size:.1f} MB in {time.perf_counter() - start:.0f} s")
+        size, took = log.stat().st_size / 2**20, time.perf_counter() - start
+        print(f"wrote {log.name}: {persona}, {questions} questions, {size:.1f} MB in {took:.0f} s")
     manifest.write_text(
-        json.dumps({**wanted, "logs": [str(p.relative_to(log_dir)) for p in logs]}, indent=1), encoding="utf-8"
+        json.dumps({**wanted, "logs": [str(p.relative_to(log_dir)) for p in logs]}, indent=1),
+        encoding="utf-8",
     )
     return logs
 

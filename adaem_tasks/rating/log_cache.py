@@ -14,10 +14,11 @@ and is used only while all of these match:
 Only final reads are stored (:attr:`LogRead.final`): never a log whose eval is still
 running (status ``started``), never a file that could not be parsed, never a file whose
 identity changed while it was read, and never a file modified in the two seconds before it
-was read (it could change again within one tick of the file system's clock). Entries are JSON (data, not code), one per log
-path, written to a temporary file and renamed into place, so a crash leaves the old entry
-or none. An entry that cannot be read is a miss. The cache lives in ``$ADAEM_CACHE_DIR``
-when set, else in the user cache directory (``~/.cache/adaem-tasks/log-reads`` on Linux).
+was read (it could change again within one tick of the file system's clock). Entries are
+JSON (data, not code), one per log path, written to a temporary file and renamed into
+place, so a crash leaves the old entry or none. An entry that cannot be read is a miss.
+The cache lives in ``$ADAEM_CACHE_DIR`` when set, else in the user cache directory
+(``~/.cache/adaem-tasks/log-reads`` on Linux).
 """
 
 from __future__ import annotations
@@ -94,7 +95,9 @@ def cache_format_text() -> str:
     from inspect_ai import __version__ as inspect_version
 
     lines = [f"record-format {RECORD_FORMAT}", f"inspect {inspect_version}"]
-    lines += [f"{cls.__name__}: {' '.join(f.name for f in fields(cls))}" for cls in (ValueRecord, Problem, LogRead)]
+    lines += [
+        f"{cls.__name__}: {' '.join(f.name for f in fields(cls))}" for cls in (ValueRecord, Problem, LogRead)
+    ]
     lines += [hashlib.sha256(module.read_bytes()).hexdigest() for module in _reader_modules()]
     return "\n".join(lines)
 
@@ -128,7 +131,12 @@ def _record_table(records: list[ValueRecord]) -> dict[str, Any]:
         if c and isinstance(c[0], str | int | float | bool | None) and all(v == c[0] for v in c)
     }
     varying = [n for n in names if n not in shared]
-    return {"count": len(records), "shared": shared, "varying": varying, "rows": list(zip(*(columns[n] for n in varying), strict=True))}
+    return {
+        "count": len(records),
+        "shared": shared,
+        "varying": varying,
+        "rows": list(zip(*(columns[n] for n in varying), strict=True)),
+    }
 
 
 def _records_from_table(table: dict[str, Any]) -> list[ValueRecord]:
@@ -171,7 +179,7 @@ class LogCache:
             return None  # absent, stale, corrupt or from another version: read the log
 
     def store(self, identity: FileIdentity, read: LogRead) -> bool:
-        """Keep a final read of a settled file; False (nothing stored) otherwise or when it cannot be written."""
+        """Keep a final read of a settled file; False (nothing stored) otherwise or on a write error."""
         if not read.final or not identity.settled:
             return False
         data = {

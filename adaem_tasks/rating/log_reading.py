@@ -24,7 +24,6 @@ import argparse
 import multiprocessing
 import os
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -81,11 +80,12 @@ class ReadOptions:
     pool_min_bytes: int = 16 * 2**20  # below this much to read, one process reads everything
 
 
-_OPTIONS: ContextVar[ReadOptions] = ContextVar("adaem_reading_options", default=ReadOptions())
+_OPTIONS: ContextVar[ReadOptions | None] = ContextVar("adaem_reading_options", default=None)
 
 
 def current_reading_options() -> ReadOptions:
-    return _OPTIONS.get()
+    """The options :func:`reading_options` set, else the defaults."""
+    return _OPTIONS.get() or ReadOptions()
 
 
 @contextmanager
@@ -106,7 +106,8 @@ def add_reading_arguments(parser: argparse.ArgumentParser) -> None:
         type=arg_int(1, MAX_JOBS),
         default=None,
         metavar="N",
-        help=f"logs read at once, in worker processes (default: the CPUs available, at most 8; max {MAX_JOBS})",
+        help="logs read at once, in worker processes "
+        f"(default: the CPUs available, at most 8; max {MAX_JOBS})",
     )
     group.add_argument(
         "--no-cache",
@@ -187,18 +188,21 @@ class ReadProgress:
                 console=console,
                 transient=True,
             )
-            self._task = self._progress.add_task("read", total=max(total_bytes, 1), **self._fields())
+            self._task = self._progress.add_task("read", total=max(total_bytes, 1), files="", samples="")
+            self._show()
             self._progress.start()
 
-    def _fields(self) -> dict[str, str]:
-        return {"files": f"{self._done}/{self._files} files", "samples": f"{self._samples:,} samples"}
+    def _show(self, advance: int = 0) -> None:
+        if self._progress is not None and self._task is not None:
+            files, samples = f"{self._done}/{self._files} files", f"{self._samples:,} samples"
+            self._progress.update(self._task, advance=advance, files=files, samples=samples)
+            self._progress.refresh()
 
     def advance(self, size: int, samples: int) -> None:
+        """One more file read: ``size`` bytes holding ``samples`` samples."""
         self._done += 1
         self._samples += samples
-        if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, advance=size, **self._fields())
-            self._progress.refresh()
+        self._show(size)
 
     def close(self) -> None:
         if self._progress is not None:
@@ -235,7 +239,11 @@ def read_files(files: Sequence[tuple[str, Path]], options: ReadOptions | None = 
         report.read += 1
         progress.advance(size[index], read.samples)
         identity = identities[index]
-        if cache is not None and identity is not None and identity.same_file(FileIdentity.of(files[index][1])):
+        if (
+            cache is not None
+            and identity is not None
+            and identity.same_file(FileIdentity.of(files[index][1]))
+        ):
             report.stored += cache.store(identity, read)
 
     try:
@@ -254,4 +262,3 @@ def read_files(files: Sequence[tuple[str, Path]], options: ReadOptions | None = 
         progress.close()
     report.reads = [results[i] for i in range(len(files))]
     return report
-

@@ -82,7 +82,7 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[tuple[str, Path]], 
 def load_records(
     paths: Iterable[str | Path], options: ReadOptions | None = None
 ) -> tuple[list[ValueRecord], list[Problem]]:
-    """Read every usable log under ``paths`` (in parallel and cached: see :mod:`~adaem_tasks.rating.log_reading`).
+    """Read every usable log under ``paths``, in parallel and cached (see :mod:`.log_reading`).
 
     ``options`` default to those set by :func:`~adaem_tasks.rating.log_reading.reading_options`.
     """

@@ -21,7 +21,6 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
 
 from adaem_tasks.dataset import SUMMARY_EXACT_KEY, summary_exact
-from adaem_tasks.rating.log_reading import ReadOptions, read_files
 from adaem_tasks.rating.inspect_logs import (
     SampleSource,
     adaem_samples,
@@ -29,6 +28,7 @@ from adaem_tasks.rating.inspect_logs import (
     read_inspect_log,
     read_inspect_log_full,
 )
+from adaem_tasks.rating.log_reading import ReadOptions, read_files
 from adaem_tasks.validate.judge_inputs import _has_points, read_key_points
 
 from .inspect_runs import ScriptedExaminee, run_scripted
@@ -52,7 +52,9 @@ def _questions(path: Path, n: int, categories: tuple[str, ...] = CATEGORIES) -> 
     return str(path)
 
 
-def _persona_logs(log_dir: Path, questions: str, models: list[str], grader: str, **kwargs: object) -> list[Path]:
+def _persona_logs(
+    log_dir: Path, questions: str, models: list[str], grader: str, **kwargs: object
+) -> list[Path]:
     logs = inspect_eval(
         "adaem_tasks/schwartz",
         model=models,
@@ -72,14 +74,19 @@ def real_logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     questions = _questions(root / "questions.jsonl", 24)
     logs: dict[str, Path] = {}
     power, tradition = _persona_logs(
-        root / "personas", questions, ["adaem-persona/power+security", "adaem-persona/tradition"], "adaem-judge/keyword"
+        root / "personas",
+        questions,
+        ["adaem-persona/power+security", "adaem-persona/tradition"],
+        "adaem-judge/keyword",
     )
     logs["persona"], logs["persona_2"] = power, tradition
     [logs["unknown_labels"]] = _persona_logs(
         root / "flaky", questions, ["adaem-persona/benevolence+power"], "adaem-judge/flaky",
         task_args={"judge_max_attempts": 1},  # unreadable the first time it sees a prompt: unknown labels
     )  # fmt: skip
-    [logs["refusals"]] = _persona_logs(root / "refuser", questions, ["adaem-persona/refuser"], "adaem-judge/keyword")
+    [logs["refusals"]] = _persona_logs(
+        root / "refuser", questions, ["adaem-persona/refuser"], "adaem-judge/keyword"
+    )
     [logs["epochs"]] = _persona_logs(
         root / "epochs", questions, ["adaem-persona/hedonism"], "adaem-judge/keyword", epochs=2
     )
@@ -96,7 +103,9 @@ def real_logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         run_scripted(questions, str(root / "errored"), ScriptedExaminee(fail=frozenset({3, 7}))).location
     )
     logs["interrupted"] = Path(
-        run_scripted(questions, str(root / "aborted"), ScriptedExaminee(fail=frozenset({5})), fail_on_error=True).location
+        run_scripted(
+            questions, str(root / "aborted"), ScriptedExaminee(fail=frozenset({5})), fail_on_error=True
+        ).location
     )
     killed = root / "killed"
     script = Path(__file__).with_name("inspect_runs.py")
@@ -207,10 +216,12 @@ def test_summary_exact_agrees_with_inspects_thinning(text: str) -> None:
 
 
 def test_key_points_read_from_summaries_and_from_dropped_ones(real_logs: dict[str, Path]) -> None:
-    """Key points over 1k are dropped from summaries: those samples are read by id, the rest from summaries."""
+    """Key points over 1k are dropped from summaries: those samples are read by id, the rest not."""
     path = real_logs["long_points"]
     summaries = read_eval_log_sample_summaries(str(path))
-    dropped = [s for s in summaries if not isinstance((s.scores or {})["value_judge"].metadata["points"], list)]
+    dropped = [
+        s for s in summaries if not isinstance((s.scores or {})["value_judge"].metadata["points"], list)
+    ]
     assert 0 < len(dropped) < len(summaries) / 2  # both kinds are there
     expected: dict[tuple[str, str], None] = {}
     for sample in read_eval_log(str(path)).samples or []:
@@ -237,7 +248,10 @@ def test_a_killed_eval_is_read_reported_and_never_cached(real_logs: dict[str, Pa
 
 
 def test_logs_read_through_the_fast_path_are_cached(real_logs: dict[str, Path], tmp_path: Path) -> None:
-    paths = [settle(Path(shutil.copy(real_logs[name], tmp_path / f"{name}.eval"))) for name in ("persona", "errored")]
+    paths = [
+        settle(Path(shutil.copy(real_logs[name], tmp_path / f"{name}.eval")))
+        for name in ("persona", "errored")
+    ]
     options = ReadOptions(cache_dir=tmp_path / "cache")
     first = read_files([("inspect", p) for p in paths], options)
     second = read_files([("inspect", p) for p in paths], options)

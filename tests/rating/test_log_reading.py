@@ -1,4 +1,4 @@
-"""Reading many logs: the cache of log reads, its safety rules, parallel workers, progress, the CLIs' options."""
+"""Reading many logs: the cache of log reads and its safety rules, parallel workers, progress, options."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from adaem_tasks.rating.sources import collect_files, load_records
 from adaem_tasks.validate.cli import main as validate_main
 
 from .synth import by_model, planted_records, settle, write_inspect_log, write_lmeval_run
+
 
 @pytest.fixture
 def logs(tmp_path: Path) -> Path:
@@ -185,7 +186,11 @@ def test_adaem_rank_uses_the_cache_and_no_cache_bypasses_it(
     first = (tmp_path / "first" / "leaderboard.json").read_text()
     assert (tmp_path / "second" / "leaderboard.json").read_text() == first
     # the second run took the cached reads: doctor one entry and a cached run shows it
-    [entry] = [p for p in (tmp_path / "cache").rglob("*.json") if json.loads(p.read_text())["file"][0].endswith("a.eval")]
+    [entry] = [
+        p
+        for p in (tmp_path / "cache").rglob("*.json")
+        if json.loads(p.read_text())["file"][0].endswith("a.eval")
+    ]
     doctored = json.loads(entry.read_text())
     doctored["read"]["records"]["shared"]["model"] = "doctored"
     entry.write_text(json.dumps(doctored))
