@@ -85,9 +85,10 @@ class FileIdentity:
 
 
 def _reader_modules() -> list[Path]:
-    from adaem_tasks.rating import _sample_source, inspect_logs, lmeval_logs, records
+    from adaem_tasks.rating import _sample_source, _summary_json, inspect_logs, lmeval_logs, records
 
-    return [Path(m.__file__ or "") for m in (records, inspect_logs, _sample_source, lmeval_logs)]
+    modules = (records, inspect_logs, _sample_source, _summary_json, lmeval_logs)
+    return [Path(m.__file__ or "") for m in modules]
 
 
 def cache_format_text() -> str:

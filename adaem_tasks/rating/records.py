@@ -129,7 +129,9 @@ class Problem:
         return asdict(self)
 
 
-ReadPath = Literal["summaries", "samples", "lines", "none"]
+#: summaries: an .eval log's summaries.json parsed directly; summaries-api: the same through Inspect's
+#: reader; samples: the full samples; lines: an lm-eval samples file; none: nothing usable.
+ReadPath = Literal["summaries", "summaries-api", "samples", "lines", "none"]
 
 
 @dataclass(frozen=True)

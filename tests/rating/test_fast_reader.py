@@ -11,16 +11,20 @@ cannot pass for the fast path.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import read_eval_log, read_eval_log_sample_summaries
 
 from adaem_tasks.dataset import SUMMARY_EXACT_KEY, summary_exact
+from adaem_tasks.rating import _sample_source
+from adaem_tasks.rating._summary_json import read_summaries_json
 from adaem_tasks.rating.inspect_logs import (
     SampleSource,
     adaem_samples,
@@ -230,7 +234,7 @@ def test_key_points_read_from_summaries_and_from_dropped_ones(real_logs: dict[st
     header = read_eval_log(str(path), header_only=True)
     source = adaem_samples(path, header, _has_points)
     assert isinstance(source, SampleSource) and source.how == "summaries"
-    assert source.why == f"{len(dropped)} samples read in full: their summaries dropped a value"
+    assert source.why.endswith(f"; {len(dropped)} samples read in full: their summaries dropped a value")
     found = read_key_points([path])
     assert found.texts == list(expected)
     assert found.answers == 24 and found.problems == []
@@ -257,3 +261,50 @@ def test_logs_read_through_the_fast_path_are_cached(real_logs: dict[str, Path], 
     second = read_files([("inspect", p) for p in paths], options)
     assert (first.stored, second.from_cache) == (2, 2)
     assert second.reads == first.reads and {r.how for r in second.reads} == {"summaries"}
+
+
+def _nan_free(value: Any) -> Any:
+    """``value`` with NaN replaced by a marker, so that equal values compare equal."""
+    if isinstance(value, float) and math.isnan(value):
+        return "<nan>"
+    if isinstance(value, dict):
+        return {k: _nan_free(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nan_free(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "name", ["persona", "unknown_labels", "errored", "interrupted", "epochs", "long_points", "old_inspect"]
+)
+def test_summaries_json_holds_what_inspects_reader_returns(real_logs: dict[str, Path], name: str) -> None:
+    """Pins the one piece of Inspect's file layout the fast path reads, against Inspect's own reader."""
+    path = real_logs[name]
+    ours = read_summaries_json(path)
+    assert not isinstance(ours, str), ours
+    theirs = read_eval_log_sample_summaries(str(path))
+    assert len(ours) == len(theirs) > 0
+    for a, b in zip(
+        sorted(ours, key=_sample_source._sample_order),
+        sorted(theirs, key=_sample_source._sample_order),
+        strict=True,
+    ):
+        assert (a.id, a.epoch, a.error) == (b.id, b.epoch, b.error)
+        assert _nan_free(a.metadata) == _nan_free(b.metadata)
+        assert set(a.scores or {}) == set(b.scores or {})
+        for scorer, score in (a.scores or {}).items():
+            other = (b.scores or {})[scorer]
+            assert _nan_free(score.value) == _nan_free(other.value)
+            assert _nan_free(score.metadata) == _nan_free(other.metadata)
+
+
+def test_inspects_summary_reader_is_the_fallback(
+    real_logs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where summaries.json cannot be read directly, Inspect's reader gives the same records."""
+    monkeypatch.setattr(_sample_source, "read_summaries_json", lambda path: "no summaries.json here")
+    for name in ("persona", "errored", "interrupted", "old_inspect"):
+        fast = read_inspect_file(real_logs[name])
+        full = read_inspect_file(real_logs[name], summaries=False)
+        assert (fast.how, fast.why) == ("summaries-api", "read by Inspect: no summaries.json here")
+        assert (fast.records, fast.problems) == (full.records, full.problems)
