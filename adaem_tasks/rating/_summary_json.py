@@ -17,6 +17,7 @@ each score's ``value`` and ``metadata``, as attributes named like ``EvalSampleSu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import zipfile
@@ -25,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 if sys.version_info < (3, 14):
-    try:  # Inspect's own dependency (how Inspect reads its zstd members): teaches zipfile zstd
-        import zipfile_zstd  # type: ignore[import-untyped]  # noqa: F401
-    except ImportError:  # then a zstd member fails to open below, and Inspect's reader is used
-        pass
+    # Inspect's own dependency, and how Inspect reads its zstd members: teaches zipfile zstd.
+    # Without it a zstd member fails to open below, and Inspect's reader is used instead.
+    with contextlib.suppress(ImportError):
+        import zipfile_zstd  # noqa: F401
 
 __all__ = ["SUMMARIES_MEMBER", "JsonScore", "JsonSummary", "read_summaries_json"]
 
@@ -82,7 +83,7 @@ def _summary(item: object) -> JsonSummary | None:
 
 
 def read_summaries_json(path: Path) -> list[JsonSummary] | str:
-    """The summaries of a finished ``.eval`` log, the last one kept per (id, epoch) as Inspect does; or why not."""
+    """A finished ``.eval`` log's summaries (the last per id and epoch, as Inspect keeps); or why not."""
     try:
         with zipfile.ZipFile(path) as archive:
             data = archive.read(SUMMARIES_MEMBER)
