@@ -4,10 +4,11 @@ Inspect's ``read_eval_log_sample_summaries`` validates every summary as an
 ``EvalSampleSummary``, and that validation thins the metadata again (``textwrap`` on every
 string, a size walk over every list): about 0.3 ms a sample, five times faster than reading
 the samples but not the ten the ranking needs at 200k samples. The summaries are stored
-already thinned, as one JSON list, so parsing that list with :mod:`json` gives the same
-values for a twentieth of the cost. This reads Inspect's file layout (a zip archive whose
-``summaries.json`` holds ``EvalSampleSummary`` objects as JSON) rather than calling its API:
-:mod:`tests.rating.test_fast_reader` holds it to the API's results on logs written by Inspect,
+already thinned, as one JSON list, so parsing that list gives the same values for a tenth of
+the cost (with pydantic-core's JSON parser: what :func:`json.loads` gives, NaN included, a
+third faster). This reads Inspect's file layout (a zip archive whose ``summaries.json`` holds
+``EvalSampleSummary`` objects as JSON) rather than calling its API: the tests
+(``tests/rating/test_fast_reader.py``) hold it to the API's results on logs Inspect wrote,
 and anything unexpected -- no such member, another compression, JSON of another shape --
 returns a reason instead, so the caller falls back to Inspect's own reader.
 
@@ -18,12 +19,13 @@ each score's ``value`` and ``metadata``, as attributes named like ``EvalSampleSu
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pydantic_core import from_json
 
 if sys.version_info < (3, 14):
     # Inspect's own dependency, and how Inspect reads its zstd members: teaches zipfile zstd.
@@ -92,7 +94,7 @@ def read_summaries_json(path: Path) -> list[JsonSummary] | str:
     except (OSError, zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError) as exc:
         return f"its {SUMMARIES_MEMBER} cannot be read here ({type(exc).__name__}: {exc})"
     try:
-        items = json.loads(data)
+        items = from_json(data)  # as json.loads gives (NaN included), in a third less time
     except ValueError as exc:
         return f"its {SUMMARIES_MEMBER} is not JSON ({exc})"
     if not isinstance(items, list):

@@ -61,6 +61,9 @@ def task_value_system(task: str, scorers: list[str] | None = None) -> str | None
     return None
 
 
+_PLAIN_NUMBERS = (int, float)
+
+
 def _labels(value: object) -> dict[str, int | None] | None:
     """The value vector of a score (1 / 0 / None = unknown), or None when it is not a dict of labels.
 
@@ -71,7 +74,9 @@ def _labels(value: object) -> dict[str, int | None] | None:
         return None
     labels: dict[str, int | None] = {}
     for key, raw in value.items():
-        if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+        if type(raw) in _PLAIN_NUMBERS and raw == raw:  # the usual 0/1 (not bool, not NaN): one test
+            labels[key if type(key) is str else str(key)] = int(raw >= 0.5)
+        elif raw is None or (isinstance(raw, float) and math.isnan(raw)):
             labels[str(key)] = None
         elif isinstance(raw, bool):
             labels[str(key)] = int(raw)
