@@ -26,6 +26,7 @@ __all__ = [
     "lmeval_model_name",
     "read_lmeval_file",
     "read_lmeval_samples",
+    "results_file",
 ]
 
 #: lm-eval task name -> value system.
@@ -52,25 +53,30 @@ def _model_from_args(model_args: object) -> str | None:
     return None
 
 
-def lmeval_model_name(samples_file: Path) -> tuple[str, Problem | None]:
-    """The model of a samples file, from its results file when there is one."""
+def results_file(samples_file: Path) -> Path:
+    """The ``results_<stamp>.json`` of the run a samples file belongs to (it may not exist)."""
     match = SAMPLES_RE.match(samples_file.name)
     stamp = match.group("stamp") if match else ""
-    results_file = samples_file.with_name(f"results_{stamp}.json")
+    return samples_file.with_name(f"results_{stamp}.json")
+
+
+def lmeval_model_name(samples_file: Path) -> tuple[str, Problem | None]:
+    """The model of a samples file, from its results file when there is one."""
+    results_path = results_file(samples_file)
     fallback = samples_file.parent.name
-    if not results_file.is_file():
+    if not results_path.is_file():
         return fallback, Problem(
             "bad_record",
             str(samples_file),
-            f"no {results_file.name} beside it: model named after its directory, {fallback!r}",
+            f"no {results_path.name} beside it: model named after its directory, {fallback!r}",
             model=fallback,
         )
     try:
-        results = json.loads(results_file.read_text(encoding="utf-8"))
+        results = json.loads(results_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return fallback, Problem(
             "unreadable",
-            str(results_file),
+            str(results_path),
             f"results file unreadable ({exc}): model named after its directory, {fallback!r}",
             model=fallback,
         )
@@ -80,7 +86,7 @@ def lmeval_model_name(samples_file: Path) -> tuple[str, Problem | None]:
     if not name:
         return fallback, Problem(
             "bad_record",
-            str(results_file),
+            str(results_path),
             f"results file names no model: model named after its directory, {fallback!r}",
             model=fallback,
         )

@@ -3,8 +3,9 @@
 An entry holds what reading one file gave (:class:`~adaem_tasks.rating.records.LogRead`)
 and is used only while all of these match:
 
-* the file's identity: its path, size and modification time (nanoseconds) -- any write to
-  the log changes them, so an entry never outlives the bytes it was read from;
+* the file's identity: its path, size and modification time (nanoseconds), and those of the
+  files its read depends on (an lm-eval samples file's ``results_*.json``) -- any write
+  changes them, so an entry never outlives the bytes it was read from;
 * :func:`cache_format`: the explicit :data:`~adaem_tasks.rating.records.RECORD_FORMAT`
   version, the field names of ``ValueRecord``, ``Problem`` and ``LogRead`` (a field added
   later invalidates every older entry by itself), a digest of the modules that build records
@@ -28,7 +29,8 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,34 +56,51 @@ _SUBDIR = "log-reads"
 SETTLE_NS = 2_000_000_000
 
 
+def _stamp(path: str | Path) -> tuple[str, int, int]:
+    """``(path, size, mtime_ns)``; size -1 for a file that is not there."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return str(path), -1, 0
+    return str(path), stat.st_size, stat.st_mtime_ns
+
+
 @dataclass(frozen=True)
 class FileIdentity:
-    """What says a file is unchanged: its path, size and modification time, and when that was seen."""
+    """What says a file is unchanged: its path, size and modification time, and those of its companions.
+
+    A companion is another file the read depends on (an lm-eval samples file takes its model
+    name from the ``results_*.json`` beside it): adding, changing or removing it changes the
+    identity too.
+    """
 
     path: str
     size: int
     mtime_ns: int
-    seen_ns: int = 0  # when the file was looked at (not part of the identity)
+    companions: tuple[tuple[str, int, int], ...] = ()
+    seen_ns: int = field(default=0, compare=False)  # when the files were looked at
 
     @classmethod
-    def of(cls, path: str | Path) -> FileIdentity | None:
-        try:
-            stat = os.stat(path)
-        except OSError:
+    def of(cls, path: str | Path, companions: Sequence[Path] = ()) -> FileIdentity | None:
+        """The identity of ``path`` now; None when it cannot be looked at."""
+        path, size, mtime_ns = _stamp(path)
+        if size < 0:
             return None
-        return cls(str(path), stat.st_size, stat.st_mtime_ns, time.time_ns())
+        return cls(path, size, mtime_ns, tuple(_stamp(c) for c in companions), time.time_ns())
+
+    @property
+    def key(self) -> list[Any]:
+        """The identity as cache entries store it (JSON)."""
+        return [self.path, self.size, self.mtime_ns, [list(c) for c in self.companions]]
 
     def same_file(self, other: FileIdentity | None) -> bool:
-        return other is not None and (self.path, self.size, self.mtime_ns) == (
-            other.path,
-            other.size,
-            other.mtime_ns,
-        )
+        return other is not None and self.key == other.key
 
     @property
     def settled(self) -> bool:
-        """Whether the file had been left alone for :data:`SETTLE_NS` when it was looked at."""
-        return self.seen_ns - self.mtime_ns >= SETTLE_NS
+        """Whether every file had been left alone for :data:`SETTLE_NS` when they were looked at."""
+        mtimes = [self.mtime_ns, *(mtime for _, size, mtime in self.companions if size >= 0)]
+        return all(self.seen_ns - mtime >= SETTLE_NS for mtime in mtimes)
 
 
 def _reader_modules() -> list[Path]:
@@ -161,11 +180,7 @@ class LogCache:
         """The cached read of this exact file, or None."""
         try:
             data = json.loads(self._entry(identity).read_bytes())
-            if data.get("format") != cache_format() or data.get("file") != [
-                identity.path,
-                identity.size,
-                identity.mtime_ns,
-            ]:
+            if data.get("format") != cache_format() or data.get("file") != identity.key:
                 return None
             read = data["read"]
             return LogRead(
@@ -185,7 +200,7 @@ class LogCache:
             return False
         data = {
             "format": cache_format(),
-            "file": [identity.path, identity.size, identity.mtime_ns],
+            "file": identity.key,
             "read": {
                 "records": _record_table(read.records),
                 "problems": [p.to_json() for p in read.problems],

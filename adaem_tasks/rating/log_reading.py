@@ -129,6 +129,15 @@ def reading_options_from_args(args: argparse.Namespace) -> ReadOptions:
     )
 
 
+def companion_files(kind: str, path: Path) -> list[Path]:
+    """Other files a read of ``path`` depends on: an lm-eval samples file's results file (its model name)."""
+    if kind == "lmeval":
+        from adaem_tasks.rating.lmeval_logs import results_file
+
+        return [results_file(path)]
+    return []
+
+
 def read_file(kind: str, path: Path) -> LogRead:
     """Read one file of a format :func:`~adaem_tasks.rating.sources.collect_files` named."""
     if kind == "inspect":
@@ -220,8 +229,8 @@ def read_files(files: Sequence[tuple[str, Path]], options: ReadOptions | None = 
     report = ReadReport(reads=[])
     results: dict[int, LogRead] = {}
     identities: dict[int, FileIdentity | None] = {}
-    for index, (_, path) in enumerate(files):
-        identity = FileIdentity.of(path)
+    for index, (kind, path) in enumerate(files):
+        identity = FileIdentity.of(path, companion_files(kind, path))
         identities[index] = identity
         cached = cache.load(identity) if cache is not None and identity is not None else None
         if cached is not None:
@@ -242,7 +251,7 @@ def read_files(files: Sequence[tuple[str, Path]], options: ReadOptions | None = 
         if (
             cache is not None
             and identity is not None
-            and identity.same_file(FileIdentity.of(files[index][1]))
+            and identity.same_file(FileIdentity.of(files[index][1], companion_files(*files[index])))
         ):
             report.stored += cache.store(identity, read)
 

@@ -69,6 +69,21 @@ def test_a_changed_log_is_read_again(logs: Path, tmp_path: Path) -> None:
     assert len(second[0].records) == 20 and second[1:] == first[1:]
 
 
+def test_an_lmeval_file_is_read_again_when_its_results_file_changes(tmp_path: Path) -> None:
+    """Its model name comes from the results file beside it: that file is part of its identity."""
+    records = planted_records(n_models=1, n_questions=8, prefix="org/model")
+    write_lmeval_run(tmp_path / "logs", records, with_results=False)
+    settle(tmp_path / "logs")
+    [read], _ = _read(tmp_path / "logs", cache_dir=tmp_path / "cache")
+    assert {r.model for r in read.records} == {"org__model-0"}  # named after its directory
+    write_lmeval_run(tmp_path / "logs", records)  # the results file arrives
+    settle(tmp_path / "logs")
+    [read], report = _read(tmp_path / "logs", cache_dir=tmp_path / "cache")
+    assert report.from_cache == 0 and {r.model for r in read.records} == {"org/model-0"}
+    [again], report = _read(tmp_path / "logs", cache_dir=tmp_path / "cache")
+    assert report.from_cache == 1 and again == read
+
+
 def test_a_file_written_just_now_is_not_cached(logs: Path, tmp_path: Path) -> None:
     """Its modification time could stay the same through one more write, so a hit could be stale."""
     (logs / "a.eval").touch()
