@@ -4,8 +4,8 @@ The logs are real: ``inspect eval adaem_tasks/schwartz`` of scripted personas ju
 keyword judge in batched mode, on a generated question file (``bench_logs_data.py`` writes
 them once and reuses them). Every measurement runs in a fresh process, watched from outside
 with psutil: wall time, CPU seconds and peak memory are summed over that process and its
-worker processes (memory as the largest sum of their resident sets, an upper bound since
-forked workers share pages).
+worker processes (memory as the largest sum of their proportional set sizes, sampled every
+50 ms: pages shared by forked workers count once).
 
 1. **Reading, one core** -- ``read_inspect_log_full`` (today's path: ``read_eval_log`` with
    ``exclude_fields``, every sample validated) against ``read_inspect_log`` (the fast path:
@@ -130,6 +130,17 @@ def _rank(cli: Any, files: list[Path], spec: dict[str, Any]) -> dict[str, Any]:
 # -- watching a measured process from outside --------------------------------------------------------------
 
 
+def _memory(proc: psutil.Process) -> int:
+    """A process's proportional set size: its own pages plus its share of pages it shares.
+
+    Forked workers share their parent's pages until they write to them; summing resident
+    sets would count those pages once per process. PSS sums to what the processes use
+    together. Where the system does not report it, the resident set (an upper bound).
+    """
+    info = proc.memory_full_info()
+    return int(getattr(info, "pss", info.rss))
+
+
 @dataclass
 class Measured:
     wall: float
@@ -153,7 +164,7 @@ def run_measured(spec: dict[str, Any], env: dict[str, str] | None = None) -> Mea
         total = 0
         for proc in tree:
             try:
-                total += proc.memory_info().rss
+                total += _memory(proc)
                 if proc.pid != root.pid:
                     times = proc.cpu_times()
                     cpu_of[proc.pid] = times.user + times.system

@@ -151,7 +151,8 @@ def read_inspect_file(path: str | Path, summaries: bool = True) -> LogRead:
         got = adaem_samples(path, header, _summary_is_complete)
     else:
         log = read_adaem_samples(path)
-        got = log if isinstance(log, Problem) else SampleSource(log.samples or [], "samples", "the full read was asked for")
+        asked = "the full read was asked for"
+        got = log if isinstance(log, Problem) else SampleSource(log.samples or [], "samples", asked)
     if isinstance(got, Problem):
         return LogRead([], [*problems, got], status=header.status, how="none", why=got.message)
 

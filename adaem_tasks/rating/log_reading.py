@@ -24,6 +24,7 @@ import argparse
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -161,12 +162,21 @@ class ReadReport:
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """Workers that start from a clean interpreter: forking a process that may hold threads is unsafe.
+    """How workers start: forked from this process where that is safe, else from a clean interpreter.
 
-    A fork server imports the reader once and forks each worker from it; spawn (where there
-    is no fork server) imports it in every worker.
+    A forked worker starts at once, with the reader already imported, and shares this
+    process's memory until it writes to it; nor does it import the program's main module
+    again, so a script without an ``if __name__ == "__main__"`` guard works. Forking is
+    safe only while this process runs no other thread (a lock held by another thread at the
+    fork stays held in the child for ever), which ``adaem-rank`` and ``adaem-validate`` do
+    not when they read. Otherwise a fork server (spawn where there is none) starts workers
+    from a clean interpreter that imports the reader once -- about a second of CPU, and the
+    main module is imported again in each worker, as :mod:`multiprocessing` documents.
     """
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__, "adaem_tasks.rating.inspect_logs"])
         return context

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
+import subprocess
+import sys
 from dataclasses import fields
 from pathlib import Path
 
@@ -165,6 +168,26 @@ def test_parallel_reading_gives_the_same_reads_in_the_same_order(logs: Path, tmp
     parallel, report = _read(logs, cache=False, jobs=2, pool_min_bytes=0)
     assert report.workers == 2
     assert parallel == sequential
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_a_script_without_a_main_guard_can_read_in_parallel(logs: Path, tmp_path: Path) -> None:
+    """Workers are forked (this process runs no other thread): they do not import the script again."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from adaem_tasks.rating.log_reading import ReadOptions, read_files\n"
+        "from adaem_tasks.rating.sources import collect_files\n"
+        "files, _ = collect_files([Path(sys.argv[1])])\n"
+        "report = read_files(files, ReadOptions(jobs=2, cache=False, pool_min_bytes=0))\n"
+        "print(report.workers, sum(len(r.records) for r in report.reads))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script), str(logs)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["2", "180"]
 
 
 def test_small_reads_stay_in_this_process(logs: Path) -> None:
