@@ -178,10 +178,22 @@ def _record_table(records: list[ValueRecord]) -> dict[str, Any]:
 
 
 def _records_from_table(table: dict[str, Any]) -> list[ValueRecord]:
-    shared, varying = table["shared"], table["varying"]
+    """The records of :func:`_record_table`, built from positional values (twice as fast as keywords)."""
+    shared, varying, rows = table["shared"], table["varying"], table["rows"]
+    names = [f.name for f in fields(ValueRecord)]
+    if set(shared) | set(varying) != set(names) or set(shared) & set(varying):
+        raise ValueError("a cached record table of other fields")
+    template = [shared.get(name) for name in names]
+    slots = [names.index(name) for name in varying]
     if not varying:
-        return [ValueRecord(**shared) for _ in range(table["count"])]
-    return [ValueRecord(**shared, **dict(zip(varying, row, strict=True))) for row in table["rows"]]
+        return [ValueRecord(*template) for _ in range(table["count"])]
+    records = []
+    for row in rows:
+        values = template.copy()
+        for slot, value in zip(slots, row, strict=True):
+            values[slot] = value
+        records.append(ValueRecord(*values))
+    return records
 
 
 class LogCache:
