@@ -89,7 +89,9 @@ def _prime(value_system: str, value: object) -> str | None:
     system = load_value_system(value_system)
     matched = system.match(value) if isinstance(value, str) else None
     if matched is None:
-        raise InputError(f"prime must be a value of {system.name} ({', '.join(system.keys)}), got {value!r}")
+        raise InputError(
+            f"prime={value!r} is not a value of {system.name!r}; choose one of: {', '.join(system.keys)}"
+        )
     return matched.key
 
 
