@@ -35,7 +35,8 @@ def is_blank(text: str) -> bool:
 
 def strip_blank(text: str) -> str:
     """``text`` without whitespace and invisible characters at either end (``str.strip`` for both)."""
-    start = _RUN.match(text).end()  # type: ignore[union-attr]  # ``*+`` always matches
+    leading = _RUN.match(text)  # ``*+`` always matches, possibly empty
+    start = leading.end() if leading is not None else 0
     end = len(text)
     # one character at a time from the end: a pattern anchored at ``$`` would be retried
     # from every position of a long run inside the text (quadratic)

@@ -80,7 +80,7 @@ def _judge_mode(value: object) -> JudgeMode:
     modes: tuple[JudgeMode, ...] = get_args(JudgeMode)
     if value not in modes:
         raise InputError(f"judge_mode must be {' or '.join(repr(m) for m in modes)}, got {value!r}")
-    return value  # type: ignore[return-value]  # one of the literal's values, checked above
+    return value
 
 
 def _prime(value_system: str, value: object) -> str | None:

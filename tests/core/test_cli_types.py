@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel, Field, ValidationError
 
 from adaem_tasks.cli_types import arg_float, arg_int, flag, number, pydantic_message
-from adaem_tasks.errors import InputError
+from adaem_tasks.errors import InputError, as_prerequisite_error
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", float("nan"), float("inf")])
@@ -75,3 +75,15 @@ def test_flag_takes_bools_and_their_spellings(value: object, expected: bool) -> 
 def test_flag_refuses_what_python_would_read_by_truthiness(value: object) -> None:
     with pytest.raises(InputError, match=r"^judge_logprobs must be true or false \(or 1 or 0\), got "):
         flag("judge_logprobs", value)
+
+
+def test_a_pydantic_error_becomes_one_line_for_inspect() -> None:
+    """Inspect prints a task's PrerequisiteError as is: pydantic's report would be several lines."""
+
+    class Config(BaseModel):
+        threshold: float = Field(ge=0, le=1)
+
+    with pytest.raises(ValidationError) as caught:
+        Config(threshold=2)
+    error = as_prerequisite_error(caught.value, context="adaem_tasks/schwartz")
+    assert str(error) == "adaem_tasks/schwartz: threshold: Input should be less than or equal to 1 (got 2)"
