@@ -25,6 +25,12 @@ Configuration is by environment, so one setting serves both harnesses:
 * ``ADAEM_QUESTION_SET_VERSION`` / ``ADAEM_QUESTIONS``: which question set to load (a
   published version, or a JSONL file / set directory); ``--metadata`` keys
   ``question_set_version`` / ``questions`` override them.
+
+Every value is checked where it is read (one ``lm-eval (AdAEM): error:`` line, exit 1): the
+numbers with the checkers every entry point shares (:mod:`adaem_tasks.cli_types`), and an
+Inspect task option passed as ``--metadata`` (``points``, ``judge_mode``, ...) is refused rather
+than ignored -- lm-eval hands every metadata key (``--model_args`` too) to the loader, so
+unknown keys in general cannot be refused, but one that reads as a setting of the measurement can.
 """
 
 from __future__ import annotations
@@ -40,9 +46,11 @@ from typing import Any, TypeVar
 from inspect_ai.model import GenerateConfig, Model, get_model
 from pydantic import BaseModel, Field
 
+from adaem_tasks.blank_text import is_blank
+from adaem_tasks.cli_types import flag, number
 from adaem_tasks.errors import InputError, install_excepthook
 from adaem_tasks.judge import JudgeConfig, JudgeMode, Label, judge_opinion
-from adaem_tasks.opinion import DEFAULT_POINTS, ParseOutcome, opinion_prompt, parse_opinion
+from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS, ParseOutcome, opinion_prompt, parse_opinion
 from adaem_tasks.questions import DEFAULT_VERSION, QuestionSet, content_hash, load_question_set
 from adaem_tasks.value_systems import ValueSystem, load_value_system
 
@@ -120,33 +128,21 @@ def judge_settings(env: Mapping[str, str] | None = None) -> JudgeSettings:
     if mode not in ("single", "batched"):
         raise JudgeNotConfiguredError(f"{ENV_JUDGE_MODE} must be 'single' or 'batched', got {mode!r}")
     raw_connections = env.get(ENV_JUDGE_MAX_CONNECTIONS, "").strip() or str(DEFAULT_MAX_CONNECTIONS)
-    try:
-        connections = int(raw_connections)
-    except ValueError:
-        connections = 0
-    if connections < 1:
-        raise JudgeNotConfiguredError(
-            f"{ENV_JUDGE_MAX_CONNECTIONS} must be a positive integer, got {raw_connections!r}"
-        )
     raw_threshold = env.get(ENV_JUDGE_THRESHOLD, "").strip() or "0.5"
-    try:
-        threshold = float(raw_threshold)
-    except ValueError:
-        threshold = math.nan
-    if not 0.0 <= threshold <= 1.0:
-        raise JudgeNotConfiguredError(
-            f"{ENV_JUDGE_THRESHOLD} must be a number in [0, 1], got {raw_threshold!r}"
-        )
-    raw_logprobs = env.get(ENV_JUDGE_LOGPROBS, "").strip().lower() or "1"
-    if raw_logprobs not in ("0", "1", "true", "false"):
-        raise JudgeNotConfiguredError(f"{ENV_JUDGE_LOGPROBS} must be 0 or 1, got {raw_logprobs!r}")
+    raw_logprobs = env.get(ENV_JUDGE_LOGPROBS, "").strip() or "1"
+    try:  # the checkers every entry point shares: finite, in range, whole where an int is meant
+        connections = number(ENV_JUDGE_MAX_CONNECTIONS, raw_connections, "int", low=1)
+        threshold = number(ENV_JUDGE_THRESHOLD, raw_threshold, low=0.0, high=1.0)
+        logprobs = flag(ENV_JUDGE_LOGPROBS, raw_logprobs)
+    except InputError as exc:
+        raise JudgeNotConfiguredError(str(exc)) from None
     return JudgeSettings.model_validate(
         {
             "model": spec,
             "mode": mode,
             "max_connections": connections,
             "threshold": threshold,
-            "logprobs": raw_logprobs in ("1", "true"),
+            "logprobs": logprobs,
         }
     )
 
@@ -194,6 +190,35 @@ def question_docs(value_system: str, qset: QuestionSet) -> list[dict[str, str]]:
     ]
 
 
+_INSPECT_ONLY_OPTIONS = (
+    "points",
+    "words",
+    "prime",
+    "categories",
+    "judge_mode",
+    "judge_max_attempts",
+    "judge_threshold",
+    "judge_logprobs",
+)
+"""Inspect ``-T`` options the lm-eval tasks do not take: passed as ``--metadata`` they would be
+ignored (lm-eval hands every key to the loader), and the run would not be what was asked for."""
+
+
+def _check_metadata(question_set_version: object, questions: object, extra: Mapping[str, object]) -> None:
+    """One :class:`InputError` line for a ``--metadata`` value the tasks cannot use as given."""
+    for name, value in (("question_set_version", question_set_version), ("questions", questions)):
+        if value is not None and (not isinstance(value, str) or is_blank(value)):
+            raise InputError(f"--metadata {name} must be a non-blank string, got {value!r}")
+    ignored = [name for name in _INSPECT_ONLY_OPTIONS if name in extra]
+    if ignored:
+        raise InputError(
+            f"--metadata {', '.join(ignored)}: the lm-eval tasks do not take "
+            f"{'these options' if len(ignored) > 1 else 'this option'} of the Inspect task; they ask for "
+            f"{DEFAULT_POINTS} key points in {DEFAULT_WORDS} words, and the judge is set by "
+            f"{ENV_JUDGE_MODE}, {ENV_JUDGE_THRESHOLD} and {ENV_JUDGE_LOGPROBS}"
+        )
+
+
 def load_questions(
     value_system: str,
     question_set_version: str | None = None,
@@ -213,8 +238,9 @@ def load_questions(
 
     # lm-eval prints a traceback for any error; ours are one line (file:line: reason) instead
     install_excepthook("lm-eval (AdAEM)", (InputError, JudgeNotConfiguredError))
+    _check_metadata(question_set_version, questions, _lm_eval_metadata)
     load_value_system(value_system)  # unknown system -> clear error now
-    if check_judge_config:
+    if flag("check_judge_config", check_judge_config):
         check_judge()
     version = question_set_version or os.environ.get(ENV_QUESTION_SET_VERSION) or DEFAULT_VERSION
     path = questions or os.environ.get(ENV_QUESTIONS) or None

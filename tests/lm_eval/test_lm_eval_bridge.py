@@ -38,8 +38,8 @@ def test_missing_judge_model_is_a_clear_error() -> None:
     ("env", "message"),
     [
         ({"ADAEM_JUDGE_MODE": "pairwise"}, "ADAEM_JUDGE_MODE must be 'single' or 'batched'"),
-        ({"ADAEM_JUDGE_MAX_CONNECTIONS": "0"}, "positive integer"),
-        ({"ADAEM_JUDGE_MAX_CONNECTIONS": "many"}, "positive integer"),
+        ({"ADAEM_JUDGE_MAX_CONNECTIONS": "0"}, "ADAEM_JUDGE_MAX_CONNECTIONS must be an integer >= 1"),
+        ({"ADAEM_JUDGE_MAX_CONNECTIONS": "many"}, "ADAEM_JUDGE_MAX_CONNECTIONS must be an integer >= 1"),
     ],
 )
 def test_bad_judge_settings(env: dict[str, str], message: str) -> None:

@@ -157,4 +157,4 @@ def test_refusals(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert "pass --model-role grader=<model>" in error(run)
     assert "set by the study itself" in error([*run, "--model-role", JUDGE, "-T", "prime=power"])
     assert "-T 'oops': expected name=value" in error([*run, "--model-role", JUDGE, "-T", "oops"])
-    assert "unexpected keyword argument" in error([*run, "--model-role", JUDGE, "-T", "colour=red"])
+    assert "unknown option 'colour'" in error([*run, "--model-role", JUDGE, "-T", "colour=red"])
