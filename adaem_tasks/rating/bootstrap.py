@@ -15,9 +15,15 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["OrderMode", "percentile_interval", "question_orders"]
+__all__ = ["MAX_REPLICATES", "OrderMode", "percentile_interval", "question_orders"]
 
 OrderMode = Literal["shuffle", "given"]
+
+MAX_REPLICATES = 100_000
+"""The most bootstrap replicates the commands accept. Every replicate is a full rating chain,
+held in memory with the others (see :func:`adaem_tasks.rating.leaderboard.rating_memory`);
+the ends of a 95 % percentile interval have settled to a tenth of a point long before this
+(``benchmarks/replicates.py``), so more would only cost memory and time."""
 
 
 def question_orders(

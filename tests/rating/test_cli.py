@@ -62,7 +62,7 @@ def test_cli_writes_leaderboard_and_ranks_owners_first(
     category_rows = _csv(out / "leaderboard_by_category.csv")
     assert {r["category"] for r in category_rows} == {"Economics", "Education", "Health"}
     printed = capsys.readouterr()
-    assert "schwartz / set test-v1" in printed.out and "leaders:" in printed.out
+    assert "schwartz / set test-v1" in printed.out and "leaders (* = clear" in printed.out
     assert "foreign_task" in printed.err and "corrupt.eval" in printed.err
 
 
@@ -158,7 +158,9 @@ def test_cli_min_shared_is_a_flag(tmp_path: Path) -> None:
     common = [str(tmp_path / "logs"), "--out", str(tmp_path / "out"), "--replicates", "0", "--no-png"]
     assert main(common) == 3  # 12 shared < 20
     assert main([*common, "--min-shared", "12"]) == 0
-    assert main([*common, "--min-shared", "0"]) == 2
+    with pytest.raises(SystemExit) as refused:
+        main([*common, "--min-shared", "0"])
+    assert refused.value.code == 2
 
 
 def test_cli_refuses_one_version_with_different_content(
