@@ -275,13 +275,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             print()
     print_problems(problems, args.quiet, "leaderboard.json")
     print("wrote " + ", ".join(str(p) for p in written.values()))
-    summary = "; ".join(s for s in (_not_comparable_summary(result), _primed_only_summary(problems)) if s)
+    not_compared, primed_only = _not_comparable_summary(result), _primed_only_summary(problems)
+    summary = "; ".join(s for s in (not_compared, primed_only) if s)
     if summary:
         if not args.drop_incomparable:
+            remedies = []
+            if not_compared:
+                remedies.append("re-run those models on the same questions or lower --min-shared knowingly")
+            if primed_only:
+                remedies.append("add the models' unprimed runs or pass --rank-primed")
             print(
                 f"adaem-rank: {summary}. The others are ranked without them; exit status "
-                f"{EXIT_NOT_COMPARABLE}. Re-run those models on the same questions, lower --min-shared "
-                "knowingly, or pass --drop-incomparable to accept this leaderboard.",
+                f"{EXIT_NOT_COMPARABLE}. To change that, {'; or '.join(remedies)}; or pass "
+                "--drop-incomparable to accept this leaderboard.",
                 file=sys.stderr,
             )
             return EXIT_NOT_COMPARABLE

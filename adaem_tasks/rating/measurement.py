@@ -130,10 +130,11 @@ def separate_conditions(
         names = [name for name, _ in keys[0]]
         differing = {name for i, name in enumerate(names) if len({key[i][1] for key in keys}) > 1}
         for key, members in by_key.items():
+            # an unprimed run keeps the model's name; a primed one is always named by its prime
             named = {
                 name: value
                 for name, value in key
-                if name in differing or (name == "prime" and value is not None)
+                if (name == "prime" and value is not None) or (name != "prime" and name in differing)
             }
             entry = _entry_name(model, named)
             renamed.extend(members if entry == model else [replace(r, model=entry) for r in members])
