@@ -57,6 +57,10 @@ def settings_of(record: ValueRecord) -> dict[str, Any]:
     return {GRADER: record.judge, **record.conditions.measurement()}
 
 
+_UNUSED = "n/a"
+"""Shown for a setting that does not act in a run (the threshold of a batched judge)."""
+
+
 def _shown(value: object) -> str:
     return "unknown" if value is None else str(value)
 
@@ -68,10 +72,10 @@ def _entry_name(model: str, named: dict[str, Any]) -> str:
 
 
 def _key(record: ValueRecord, with_prime: bool) -> tuple[tuple[str, Any], ...]:
+    """Every setting by name, in one order (``n/a`` where it does not act), ``prime`` first if asked."""
     settings = settings_of(record)
-    if with_prime:
-        settings = {"prime": record.conditions.prime, **settings}
-    return tuple(settings.items())
+    key = tuple((name, settings.get(name, _UNUSED)) for name in SETTING_ORDER)
+    return (("prime", record.conditions.prime), *key) if with_prime else key
 
 
 def _leave_out_primed(records: Sequence[ValueRecord]) -> tuple[list[ValueRecord], list[Problem]]:
@@ -128,13 +132,15 @@ def separate_conditions(
     for model, by_key in groups.items():
         keys = list(by_key)
         names = [name for name, _ in keys[0]]
-        differing = {name for i, name in enumerate(names) if len({key[i][1] for key in keys}) > 1}
+        # a setting names the entries where its acting values differ (n/a follows from another one)
+        differing = {name for i, name in enumerate(names) if len({key[i][1] for key in keys} - {_UNUSED}) > 1}
         for key, members in by_key.items():
             # an unprimed run keeps the model's name; a primed one is always named by its prime
             named = {
                 name: value
                 for name, value in key
-                if (name == "prime" and value is not None) or (name != "prime" and name in differing)
+                if (name == "prime" and value is not None)
+                or (name != "prime" and name in differing and value != _UNUSED)
             }
             entry = _entry_name(model, named)
             renamed.extend(members if entry == model else [replace(r, model=entry) for r in members])

@@ -47,12 +47,16 @@ def planted_records(
     run: str = "run-1",
     created: str = "2026-01-01T00:00:00+00:00",
     content_hash: str | None = "",
+    judge: str | None = "mockllm/judge",
+    conditions: Conditions | None = None,
 ) -> list[ValueRecord]:
     """``model-k`` owns value ``k`` of the value system.
 
     ``content_hash`` defaults to one derived from ``set_version`` (same version, same
-    questions); ``None`` makes records like old logs that carry no hash.
+    questions); ``None`` makes records like old logs that carry no hash. The records are
+    measured under ``conditions`` (default :data:`DEFAULT_CONDITIONS`) by ``judge``.
     """
+    conditions = DEFAULT_CONDITIONS if conditions is None else conditions
     digest = f"sha256:planted-{set_version}" if content_hash == "" else content_hash
     values = load_value_system(value_system).keys
     if n_models > len(values):
@@ -78,6 +82,8 @@ def planted_records(
                     run=run,
                     created=created,
                     content_hash=digest,
+                    judge=judge,
+                    conditions=conditions,
                 )
             )
     return records
