@@ -220,10 +220,12 @@ def rating_memory(n_questions: int, n_values: int, n_models: int, replicates: in
 
     Per chain: its question order and use counts (16 bytes per question), the TrueSkill state
     and work buffers (about 14 float64 per model and value) and the pairwise win probabilities
-    with their temporaries (4 float64 per model pair and value). ``benchmarks/replicates.py``
-    checks it against the peak that tracemalloc measures.
+    with their temporaries (up to 10 float64 per model pair and value, counted for at least 10
+    values: with fewer the measured peak did not shrink). ``benchmarks/replicates.py`` measures
+    the peak with tracemalloc: about half of this estimate on boards of 4 to 64 models.
     """
-    per_chain = 16 * n_questions + 8 * n_values * n_models * (14 + 4 * n_models)
+    pairs = 10 * n_models * max(n_values, 10)
+    per_chain = 16 * n_questions + 8 * n_models * (14 * n_values + pairs)
     return (replicates + 1) * per_chain
 
 
