@@ -37,8 +37,8 @@ from pydantic import ValidationError
 
 from adaem_gen.config import ConfigError, RunConfig, load_yaml_config, recorded_config
 from adaem_gen.extras import MissingExtraError, require_gen
-from adaem_gen.journal import Journal, JournalError
 from adaem_gen.models import MeteredModel, resolve_model
+from adaem_gen.run.journal import Journal, JournalError
 from adaem_tasks.errors import InputError, plain_text
 from adaem_tasks.questions import check_version_name, ensure_version_available
 
@@ -240,7 +240,7 @@ def resolve_run_config(ns: argparse.Namespace) -> RunConfig:
 
 def _check_before_running(config: RunConfig, resume: bool) -> dict[str, MeteredModel]:
     """What can fail cheaply fails here, before the generator makes a run directory or a call."""
-    from adaem_gen.pipeline import load_seeds
+    from adaem_gen.run.pipeline import load_seeds
 
     journal = Path(str(config.out)) / "journal.jsonl"
     if resume and not Journal(journal).exists():
@@ -276,8 +276,8 @@ def _resolve_models(config: RunConfig) -> dict[str, MeteredModel]:
 
 
 def _print_plan(config: RunConfig, ns: argparse.Namespace) -> int:
-    from adaem_gen.pipeline import load_seeds
-    from adaem_gen.plan import PlanAssumptions, plan_run
+    from adaem_gen.run.pipeline import load_seeds
+    from adaem_gen.run.plan import PlanAssumptions, plan_run
     from adaem_tasks.value_systems import load_value_system
 
     missing = [name for name, ok in (("--p1", config.p1), ("--judge", config.judge)) if not ok]
@@ -319,15 +319,17 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
 
 
 def _cmd_run(ns: argparse.Namespace) -> int:
-    from adaem_gen.pipeline import Generator, RunAborted
-    from adaem_gen.progress import NullDisplay, RichDisplay
-    from adaem_gen.publish import EmptySetError
+    from adaem_gen.run.pipeline import Generator, RunAborted
+    from adaem_gen.run.progress import NullDisplay, RichDisplay
+    from adaem_gen.scoring.estimators import require_estimator_support
+    from adaem_gen.sets.publish import EmptySetError
 
     resume = bool(getattr(ns, "resume", False))
     config = resolve_run_config(ns)
     if getattr(ns, "dry_run", False):
         return _print_plan(config, ns)
     config.require_runnable()
+    require_estimator_support(config)
     models = _check_before_running(config, resume)
     display = NullDisplay() if getattr(ns, "quiet", False) else RichDisplay()
     generator = Generator(config, display=display, models=models, freeze_gc=True)
@@ -372,7 +374,7 @@ def _load_any_set(spec: str) -> Any:
 
 
 def _cmd_stats(ns: argparse.Namespace) -> int:
-    from adaem_gen.stats import format_stats_table, novelty, set_stats
+    from adaem_gen.sets.stats import format_stats_table, novelty, set_stats
 
     sets = [_load_any_set(s) for s in ns.sets]
     rows: list[dict[str, Any]] = []
@@ -393,7 +395,7 @@ def _cmd_stats(ns: argparse.Namespace) -> int:
 def _cmd_seeds(ns: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from adaem_gen.seeds import convert_seeds, write_seed_set
+    from adaem_gen.sets.seeds import convert_seeds, write_seed_set
     from adaem_tasks.questions import publish_question_set
 
     version = check_version_name(ns.version or f"seeds-{datetime.now(UTC):%Y%m%d}")

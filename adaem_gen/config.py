@@ -20,9 +20,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from adaem_gen.guard import GuardMode
 from adaem_gen.models import ModelPrice
-from adaem_gen.reward import JaccardMode
+from adaem_gen.questions.guard import GuardMode
+from adaem_gen.scoring.reward import JaccardMode
 from adaem_tasks.judge import JudgeMode
 from adaem_tasks.questions import DEFAULT_VERSION
 
@@ -89,7 +89,7 @@ class RunConfig(BaseModel):
     jaccard: JaccardMode = Field("as_written", description="Reading of C.3's min(|∩|,1) denominator.")
     estimator: Literal["approx", "exact"] = Field(
         "approx",
-        description="S from C.3's approximation (any provider) or App. I's probabilities (exact.py).",
+        description="S from C.3's approximation (any provider) or App. I's probabilities (scoring/exact.py).",
     )
     max_attempts: int = Field(3, ge=1, description="Tries per generation before it is counted as failed.")
     seed: int = Field(0, description="Seed for sampling parent questions.")
@@ -135,15 +135,16 @@ class RunConfig(BaseModel):
         return self.p2 or self.p1
 
     def require_runnable(self) -> None:
+        """Refuse a configuration that lacks a required setting.
+
+        Whether the chosen estimator can run with these models is the estimator's
+        business: :func:`adaem_gen.scoring.estimators.require_estimator_support`.
+        """
         missing = [
             name for name, ok in (("--p1", self.p1), ("--judge", self.judge), ("--out", self.out)) if not ok
         ]
         if missing:
             raise ConfigError(f"missing required setting(s): {', '.join(missing)}")
-        if self.estimator == "exact":  # refused before any model is built when a provider cannot do it
-            from adaem_gen.exact import check_exact_support
-
-            check_exact_support(self)
 
     def algorithmic(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in ALGORITHMIC_FIELDS}

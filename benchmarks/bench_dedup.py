@@ -2,7 +2,7 @@
 
 What is timed (same process, same machine, same questions):
 
-* **ours (cold)** -- ``adaem_gen.dedup.dedup_questions`` with an empty embedding
+* **ours (cold)** -- ``adaem_gen.sets.dedup.dedup_questions`` with an empty embedding
   cache: lexical MinHash pre-filter, MiniLM embedding of every survivor
   (``Embedder`` defaults: batch 128, max_seq_length 64, bf16 autocast where the CPU
   has native bf16), greedy top-k rule with blocked similarity products.
@@ -161,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     import torch
 
-    from adaem_gen.dedup import DEFAULT_EPSILON, DEFAULT_TOP_K, QuestionIndex, dedup_questions
-    from adaem_gen.embedding import Embedder
+    from adaem_gen.sets.dedup import DEFAULT_EPSILON, DEFAULT_TOP_K, QuestionIndex, dedup_questions
+    from adaem_gen.sets.embedding import Embedder
 
     embedder = Embedder()
     model = embedder.model

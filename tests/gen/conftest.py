@@ -11,7 +11,7 @@ import pytest
 
 from adaem_gen.config import RunConfig
 from adaem_gen.models import MeteredModel
-from adaem_gen.pipeline import Generator
+from adaem_gen.run.pipeline import Generator
 
 from .fakes import FakeDiversity, FakeEmbedder, keyword_judge, metered, persona_responder
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from adaem_gen.bandit import UCBBandit
+from adaem_gen.bandit.ucb import UCBBandit
 
 
 def test_unplayed_arms_first_in_index_order() -> None:

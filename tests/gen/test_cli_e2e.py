@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from adaem_gen.nodes import text_digest
+from adaem_gen.bandit.nodes import text_digest
 from adaem_tasks.questions import load_question_set
 from adaem_tasks.testing.generator_handlers import UNSAFE_MARKER
 from adaem_tasks.testing.openai_server import ServerHandle, start_server

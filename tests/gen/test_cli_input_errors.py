@@ -18,10 +18,10 @@ TSV_HEADER = "Argument ID\tConclusion\tStance\tPremise\n"
 
 @pytest.fixture(autouse=True)
 def _offline_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    import adaem_gen.dedup
+    import adaem_gen.sets.dedup
 
     fake = FakeEmbedder()
-    monkeypatch.setattr(adaem_gen.dedup, "default_embedder", lambda: fake)
+    monkeypatch.setattr(adaem_gen.sets.dedup, "default_embedder", lambda: fake)
     monkeypatch.setenv("ADAEM_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
     return tmp_path / "home" / "question_sets"

@@ -10,7 +10,7 @@ import pytest
 
 from adaem_gen import cli
 from adaem_gen.config import ConfigError, RunConfig, config_differences, load_yaml_config
-from adaem_gen.journal import Journal
+from adaem_gen.run.journal import Journal
 
 from .fakes import FakeEmbedder
 
@@ -92,12 +92,12 @@ def test_parallel_is_part_of_the_search_and_old_journals_ran_sequentially(tmp_pa
 
 @pytest.fixture
 def fake_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
-    import adaem_gen.dedup
-    import adaem_gen.stats
+    import adaem_gen.sets.dedup
+    import adaem_gen.sets.stats
 
     fake = FakeEmbedder()
-    monkeypatch.setattr(adaem_gen.stats, "default_embedder", lambda: fake)
-    monkeypatch.setattr(adaem_gen.dedup, "default_embedder", lambda: fake)
+    monkeypatch.setattr(adaem_gen.sets.stats, "default_embedder", lambda: fake)
+    monkeypatch.setattr(adaem_gen.sets.dedup, "default_embedder", lambda: fake)
 
 
 def _set_file(path: Path, questions: list[str]) -> Path:

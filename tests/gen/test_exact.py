@@ -19,7 +19,10 @@ from inspect_ai.model import GenerateConfig, Logprob, get_model
 
 from adaem_gen import cli
 from adaem_gen.config import RunConfig, config_differences
-from adaem_gen.exact import (
+from adaem_gen.models import Ledger, MeteredModel, ledger_scope
+from adaem_gen.run.pipeline import Generator
+from adaem_gen.scoring.estimators import require_estimator_support
+from adaem_gen.scoring.exact import (
     ExactEstimate,
     ExactEstimator,
     ExactUnsupported,
@@ -27,8 +30,6 @@ from adaem_gen.exact import (
     answer_logprob,
     exact_reward,
 )
-from adaem_gen.models import Ledger, MeteredModel, ledger_scope
-from adaem_gen.pipeline import Generator
 from adaem_tasks.questions import load_question_set
 from adaem_tasks.testing.openai_server import ServerHandle, start_server
 from adaem_tasks.testing.personas import parse_persona, specificity
@@ -187,8 +188,9 @@ def test_a_server_without_logprobs_is_refused_at_its_first_answer(
 def test_providers_that_cannot_are_refused_before_any_call(settings: dict[str, object], message: str) -> None:
     base: dict[str, object] = {"p1": ["vllm/qwen", "openai-api/loop/power"], "judge": JUDGE, "out": "x"}
     config = RunConfig.model_validate({**base, **settings, "estimator": "exact"})
+    config.require_runnable()
     with pytest.raises(ExactUnsupported, match=message) as info:
-        config.require_runnable()
+        require_estimator_support(config)
     assert "Use --estimator approx" in str(info.value)
 
 

@@ -7,13 +7,13 @@ import asyncio
 from inspect_ai.model import ChatMessageAssistant, ChatMessageUser, get_model
 
 import adaem_tasks._registry  # noqa: F401 - registers the adaem-persona / adaem-judge providers
-from adaem_gen.estimate import Estimate, ModelOpinion
-from adaem_gen.explore import explore
-from adaem_gen.guard import check_question
 from adaem_gen.models import MeteredModel
 from adaem_gen.prompts import render
-from adaem_gen.refine import refine, reflect_prompt
-from adaem_gen.reward import RewardBreakdown
+from adaem_gen.questions.explore import explore
+from adaem_gen.questions.guard import check_question
+from adaem_gen.questions.refine import refine, reflect_prompt
+from adaem_gen.scoring.estimate import Estimate, ModelOpinion
+from adaem_gen.scoring.reward import RewardBreakdown
 from adaem_tasks.testing.generator_handlers import (
     CONTEXTS,
     QUALIFIERS,

@@ -11,9 +11,9 @@ from pathlib import Path
 from inspect_ai.model import get_model
 
 import adaem_tasks.testing.providers  # noqa: F401  (registers adaem-judge/<kind>)
-from adaem_gen.estimate import Estimator
 from adaem_gen.models import MeteredModel
-from adaem_gen.pipeline import Generator
+from adaem_gen.run.pipeline import Generator
+from adaem_gen.scoring.estimate import Estimator
 from adaem_tasks.judge import single_judge_prompt
 from adaem_tasks.testing.injections import INJECTIONS, inject, listing4_single_prompt
 from adaem_tasks.testing.judges import obedient_answer

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from adaem_gen.journal import Journal, JournalError
+from adaem_gen.run.journal import Journal, JournalError
 
 
 def test_append_and_read(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from adaem_gen.judgements import TextJudge
 from adaem_gen.models import Ledger, ledger_scope
+from adaem_gen.scoring.judgements import TextJudge
 from adaem_tasks.judge import JudgeConfig
 from adaem_tasks.value_systems import load_value_system
 

@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from adaem_gen.journal import Journal
+from adaem_gen.bandit.pull import run_pull
+from adaem_gen.bandit.search import PullPlan
 from adaem_gen.models import MeteredModel
-from adaem_gen.pipeline import Generator
-from adaem_gen.pull import run_pull
-from adaem_gen.search import PullPlan
+from adaem_gen.run.journal import Journal
+from adaem_gen.run.pipeline import Generator
 
 from .conftest import fake_models, write_seeds
 from .fakes import FakeDiversity, FakeEmbedder

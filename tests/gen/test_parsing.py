@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adaem_gen.parsing import GenOutcome, parse_generated_question, parse_guard_verdict
+from adaem_gen.questions.parsing import GenOutcome, parse_generated_question, parse_guard_verdict
 
 
 @pytest.mark.parametrize(

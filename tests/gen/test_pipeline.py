@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from adaem_gen.config import ConfigError
-from adaem_gen.journal import Journal
 from adaem_gen.models import MeteredModel
-from adaem_gen.pipeline import Generator, RunAborted
-from adaem_gen.publish import EmptySetError, PublishResult
+from adaem_gen.run.journal import Journal
+from adaem_gen.run.pipeline import Generator, RunAborted
+from adaem_gen.sets.publish import EmptySetError, PublishResult
 from adaem_tasks.questions import load_question_set
 
 from .conftest import SEED_QUESTIONS, fake_models, write_seeds

@@ -11,8 +11,8 @@ import pytest
 
 from adaem_gen import cli
 from adaem_gen.config import RunConfig
-from adaem_gen.pipeline import Generator
-from adaem_gen.plan import plan_run, structural_calls
+from adaem_gen.run.pipeline import Generator
+from adaem_gen.run.plan import plan_run, structural_calls
 from adaem_tasks.judge import single_judge_prompt
 from adaem_tasks.value_systems import load_value_system
 

@@ -7,8 +7,8 @@ import io
 from rich.console import Console
 
 from adaem_gen.models import Ledger, Meter, ModelPrice
-from adaem_gen.pipeline import Node, StepStats
-from adaem_gen.progress import RichDisplay, format_status
+from adaem_gen.run.pipeline import Node, StepStats
+from adaem_gen.run.progress import RichDisplay, format_status
 
 
 def _meter() -> Meter:
@@ -47,7 +47,7 @@ def test_status_line_and_plain_output() -> None:
 
 def test_throughput_eta_and_cost_at_the_current_rate() -> None:
     from adaem_gen.models import RequestGauge
-    from adaem_gen.throughput import Throughput, format_duration
+    from adaem_gen.run.throughput import Throughput, format_duration
 
     now = [100.0]
     gauge = RequestGauge()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adaem_gen.reward import (
+from adaem_gen.scoring.reward import (
     disentanglement,
     informativeness,
     jaccard_diversity,

@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from adaem_gen.embedding import Embedder
-from adaem_gen.opinion_diversity import OpinionDiversity
+from adaem_gen.scoring.opinion_diversity import OpinionDiversity
+from adaem_gen.sets.embedding import Embedder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    from adaem_gen.embedding import default_embedder
+    from adaem_gen.sets.embedding import default_embedder
 
     emb = default_embedder()
     emb.encode(["warm up"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from adaem_gen.dedup import QuestionIndex, dedup_questions, normalize_text, overlap_with, word_bigrams
-from adaem_gen.embedding import Embedder
+from adaem_gen.sets.dedup import QuestionIndex, dedup_questions, normalize_text, overlap_with, word_bigrams
+from adaem_gen.sets.embedding import Embedder
 
 from .conftest import VectorEmbedder
 

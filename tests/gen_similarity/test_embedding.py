@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from adaem_gen.embedding import (
+from adaem_gen.sets.embedding import (
     DEFAULT_MODEL_NAME,
     Embedder,
     EmbeddingModelError,

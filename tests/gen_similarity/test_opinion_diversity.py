@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from adaem_gen.embedding import model_path
-from adaem_gen.opinion_diversity import DEFAULT_LAYER, OpinionDiversity
+from adaem_gen.scoring.opinion_diversity import DEFAULT_LAYER, OpinionDiversity
+from adaem_gen.sets.embedding import model_path
 
 ECONOMIC = ["Payday loans trap poor families in debt.", "Banning payday loans protects vulnerable consumers."]
 ECONOMIC_PARAPHRASE = [

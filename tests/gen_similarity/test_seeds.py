@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
-from adaem_gen.embedding import Embedder
-from adaem_gen.seeds import (
+from adaem_gen.sets.embedding import Embedder
+from adaem_gen.sets.seeds import (
     SeedFormatError,
     categorize,
     convert_seeds,

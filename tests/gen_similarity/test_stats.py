@@ -9,8 +9,8 @@ import random
 import numpy as np
 import pytest
 
-from adaem_gen.embedding import Embedder
-from adaem_gen.stats import distinct_n, format_stats_table, novelty, self_bleu, set_stats, tokenize
+from adaem_gen.sets.embedding import Embedder
+from adaem_gen.sets.stats import distinct_n, format_stats_table, novelty, self_bleu, set_stats, tokenize
 
 QUESTIONS = [
     "Should payday loans be banned?",

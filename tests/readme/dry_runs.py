@@ -1,4 +1,4 @@
-"""Extract the README's tagged dry-run blocks and run them as a reader would paste them.
+"""Extract the tagged dry-run blocks of the README and docs pages; run them as a reader would paste them.
 
 A dry run is a fenced ``bash`` block right below a marker line::
 
@@ -6,10 +6,10 @@ A dry run is a fenced ``bash`` block right below a marker line::
 
 ``NAME`` names it (test ids, per-name checks); ``copy=`` lists repository paths copied into
 the empty working directory first (for blocks that run "from the repository root");
-``after=`` names earlier blocks that run first in the same directory (a follow-up that
-uses what they wrote, as a reader runs them one after the other);
+``after=`` names earlier blocks of the same file that run first, in the same directory (a
+follow-up that uses what they wrote, as a reader runs them one after the other);
 ``expect=`` lists paths the block must create. Blank lines may sit between marker and
-fence; anything else is an error naming the README line, so a marker never silently
+fence; anything else is an error naming the file and line, so a marker never silently
 stops testing its block. The block's text is run unchanged with ``bash -euo pipefail``.
 """
 
@@ -26,10 +26,26 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DryRun", "DryRunError", "DryRunResult", "free_port", "parse_dry_runs", "run_dry_run"]
+__all__ = [
+    "DryRun",
+    "DryRunError",
+    "DryRunResult",
+    "all_dry_runs",
+    "documents",
+    "free_port",
+    "parse_dry_runs",
+    "run_dry_run",
+]
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
+DOCS = REPO / "docs"
+
+
+def documents() -> list[Path]:
+    """The files whose dry runs are run: the README, then every docs page (sorted, so ids are stable)."""
+    return [README, *sorted(DOCS.rglob("*.md"))]
+
 
 _MARKER = re.compile(r"^<!--\s*dry-run:\s*(?P<name>[\w.-]+)(?P<options>(?:\s+[a-z]+=\S+)*)\s*-->\s*$")
 _OPTIONS = ("copy", "after", "expect")
@@ -44,10 +60,17 @@ class DryRun:
     name: str
     script: str
     line: int
-    """README line of the marker (1-based), for messages."""
+    """Line of the marker (1-based) in ``source``, for messages."""
     copy: tuple[str, ...] = ()
     expect: tuple[str, ...] = ()
+    source: str = "README.md"
+    """The file (relative to the repository) that holds the block."""
     after: tuple[str, ...] = ()
+    """Earlier blocks of the same file that run first, in the same directory."""
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -61,7 +84,7 @@ class DryRunResult:
     def failure(self) -> str:
         """What to show when the block failed: where it is and the end of its output."""
         return (
-            f"README.md:{self.run.line}: dry run {self.run.name!r} exited {self.returncode}\n"
+            f"{self.run.where}: dry run {self.run.name!r} exited {self.returncode}\n"
             f"--- stdout (tail)\n{self.stdout[-3000:]}\n--- stderr (tail)\n{self.stderr[-4000:]}"
         )
 
@@ -109,6 +132,7 @@ def parse_dry_runs(text: str, source: str = "README.md") -> list[DryRun]:
                 line=i + 1,
                 copy=options.get("copy", ()),
                 expect=options.get("expect", ()),
+                source=source,
                 after=options.get("after", ()),
             )
         )
@@ -118,13 +142,26 @@ def parse_dry_runs(text: str, source: str = "README.md") -> list[DryRun]:
     if duplicates:
         raise DryRunError(f"{source}: dry-run names used more than once: {', '.join(duplicates)}")
     for k, run in enumerate(runs):
-        earlier = {r.name for r in runs[:k]}
-        unknown = [name for name in run.after if name not in earlier]
+        unknown = [name for name in run.after if name not in names[:k]]
         if unknown:
             raise DryRunError(
-                f"{source}:{run.line}: {run.name!r} runs after {', '.join(unknown)}, not an earlier dry run"
+                f"{run.where}: {run.name!r} runs after {', '.join(unknown)}, not an earlier block of {source}"
             )
     return runs
+
+
+def all_dry_runs(files: list[Path] | None = None) -> dict[str, DryRun]:
+    """The dry runs of every documented file by name; a name used in two files is an error naming both."""
+    found: dict[str, DryRun] = {}
+    for path in documents() if files is None else files:
+        source = path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else str(path)
+        for run in parse_dry_runs(path.read_text(encoding="utf-8"), source=source):
+            if run.name in found:
+                raise DryRunError(
+                    f"{run.where}: dry-run name {run.name!r} is already used at {found[run.name].where}"
+                )
+            found[run.name] = run
+    return found
 
 
 def free_port() -> int:

@@ -1,4 +1,4 @@
-"""The README's dry runs, run verbatim: each tagged ``bash`` block in a fresh directory.
+"""The dry runs of the README and the docs pages, run verbatim: each tagged ``bash`` block in a fresh dir.
 
 For every block (see :mod:`dry_runs` for the marker syntax) the test checks that it exits 0,
 that it created the files its marker names, that ``.gitignore`` covers everything it wrote
@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dry_runs import README, REPO, DryRun, DryRunError, DryRunResult, parse_dry_runs, run_dry_run
+from dry_runs import REPO, DryRun, DryRunError, DryRunResult, all_dry_runs, parse_dry_runs, run_dry_run
 from inspect_ai.log import EvalLog, read_eval_log
 
 from adaem_tasks.value_systems import load_value_system
 
 pytestmark = pytest.mark.slow
 
-RUNS = {run.name: run for run in parse_dry_runs(README.read_text(encoding="utf-8"))}
+RUNS = all_dry_runs()
 REQUIRED = {
     "quickstart",
     "rank",
@@ -37,7 +37,7 @@ REQUIRED = {
     "adaem-validate-reliability",
     "adaem-validate-informativeness",
 }
-"""The dry runs the issues ask for; a README edit that drops a tag fails here, not silently."""
+"""The dry runs the issues ask for; an edit of the README or docs that drops a tag fails here, not later."""
 
 _results: dict[str, DryRunResult] = {}
 
@@ -239,7 +239,7 @@ CHECKS: dict[str, Callable[[DryRunResult], None]] = {
 
 
 def test_readme_tags_every_dry_run_the_issue_asks_for() -> None:
-    assert set(RUNS) >= REQUIRED, f"README.md lost the dry-run tags {sorted(REQUIRED - set(RUNS))}"
+    assert set(RUNS) >= REQUIRED, f"the README and docs/ lost the dry-run tags {sorted(REQUIRED - set(RUNS))}"
     assert set(CHECKS) <= set(RUNS)
 
 
@@ -247,7 +247,7 @@ def test_readme_tags_every_dry_run_the_issue_asks_for() -> None:
 def test_dry_run_runs_as_written(ran: DryRunResult) -> None:
     assert ran.returncode == 0, ran.failure()
     missing = [p for p in ran.run.expect if not (ran.workdir / p).exists()]
-    assert not missing, f"README.md:{ran.run.line}: {ran.run.name!r} did not create {missing}"
+    assert not missing, f"{ran.run.where}: {ran.run.name!r} did not create {missing}"
     unignored = _ignored(ran.workdir, ran.run.copy)
     assert not unignored, f".gitignore does not cover what {ran.run.name!r} writes: {unignored}"
     check = CHECKS.get(ran.run.name)
@@ -275,6 +275,20 @@ def test_a_tagged_block_is_extracted_verbatim() -> None:
     text = "x\n<!-- dry-run: demo copy=examples expect=a,b/c -->\n\n```bash\necho $HOME \\\n  done\n```\n"
     (run,) = parse_dry_runs(text)
     assert run == DryRun("demo", "echo $HOME \\\n  done\n", 2, ("examples",), ("a", "b/c"))
+
+
+def test_a_name_used_in_two_files_is_an_error_naming_both(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    first.write_text("<!-- dry-run: same -->\n```bash\necho\n```\n", encoding="utf-8")
+    second.write_text("text\n\n<!-- dry-run: same -->\n```bash\necho\n```\n", encoding="utf-8")
+    with pytest.raises(DryRunError, match=r"b\.md:3: dry-run name 'same' is already used at .*a\.md:1"):
+        all_dry_runs([first, second])
+
+
+def test_the_docs_pages_are_searched_for_dry_runs() -> None:
+    sources = {run.source for run in RUNS.values()}
+    assert "README.md" in sources
+    assert any(source.startswith("docs/") for source in sources), sources
 
 
 def test_a_follow_up_runs_in_the_directory_of_the_blocks_it_names(tmp_path: Path) -> None:
