@@ -6,6 +6,8 @@ Usage::
     adaem-rank logs/ --by-category --replicates 200 --seed 1
     adaem-rank new_model.eval --panel seed-v1          # place one model among a stored panel
     adaem-rank logs/ --export-panel panel.jsonl        # store these models as a panel
+    adaem-rank logs/ --out board/ --targets targets.yaml            # + alignment with value profiles
+    adaem-rank --leaderboard board/leaderboard.json --targets t.csv --out fit/   # the same, no logs
 
 Exit status (also in the README):
 
@@ -14,7 +16,8 @@ Exit status (also in the README):
 * 2 -- nothing could be ranked, or the inputs were refused: bad options, no usable logs,
   mixed question-set versions, one version with different set content hashes, models
   measured under different settings (judge configuration, prompt; ``--allow-mixed-settings``
-  accepts that), fewer than 2 comparable models, more replicates than memory holds;
+  accepts that), fewer than 2 comparable models, more replicates than memory holds, a bad
+  ``--targets`` or ``--leaderboard`` file;
 * 3 -- the leaderboard was written, but some model (or some value or category of a model)
   is **not comparable**: it shared fewer than ``--min-shared`` questions with the others,
   or sits in a separate comparison group, or its only runs are primed (left out; see
@@ -32,7 +35,12 @@ from typing import cast
 
 from adaem_tasks.cli_paths import output_dir, output_file
 from adaem_tasks.cli_types import arg_float, arg_int
+from adaem_tasks.errors import InputError
 from adaem_tasks.rating.align import SetMismatchError
+from adaem_tasks.rating.alignment import TargetAlignment, TargetSet, format_alignment, read_targets
+from adaem_tasks.rating.alignment.command import align_profiles, left_out_summary, write_alignment_outputs
+from adaem_tasks.rating.alignment.leaderboard_files import read_leaderboard
+from adaem_tasks.rating.alignment.profiles import profiles_from_leaderboard
 from adaem_tasks.rating.bootstrap import MAX_REPLICATES
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
 from adaem_tasks.rating.leaderboard import DEFAULT_TEAM_WEIGHTS, RankConfig, RankResult, rank_records
@@ -57,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "eval logs and lm-eval --log_samples output.",
     )
     parser.add_argument(
-        "paths", nargs="+", metavar="PATH", help="log files or directories (searched recursively)"
+        "paths", nargs="*", metavar="PATH", help="log files or directories (searched recursively)"
     )
     parser.add_argument(
         "--out", type=output_dir, default="adaem-leaderboard", help="output directory (default: %(default)s)"
@@ -154,6 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-png", action="store_true", help="skip the picture")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any problem was reported")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
+    alignment = parser.add_argument_group("alignment with value profiles and weightings (docs/alignment.md)")
+    alignment.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="target profiles/weightings (.yaml or .csv): writes alignment.csv/.json and pictures to --out",
+    )
+    alignment.add_argument(
+        "--leaderboard",
+        metavar="FILE",
+        help="align a stored leaderboard.json (with intervals) or leaderboard.csv (points only) "
+        "instead of ranking logs; needs --targets",
+    )
     return parser
 
 
@@ -187,8 +207,42 @@ def _team_weights(args: argparse.Namespace) -> TeamWeights:
     return cast(TeamWeights, args.team_weights or DEFAULT_TEAM_WEIGHTS)
 
 
+def _align_leaderboard(args: argparse.Namespace, targets: TargetSet) -> int:
+    """``--leaderboard FILE --targets FILE``: align a stored leaderboard; no logs are read."""
+    try:
+        profiles = read_leaderboard(args.leaderboard)
+        result = align_profiles(profiles, targets, args.leaderboard)
+    except InputError as exc:
+        print(f"adaem-rank: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    written = write_alignment_outputs(result, args.out, png=not args.no_png, inputs=[args.leaderboard])
+    return _report_alignment(args, result, written)
+
+
+def _report_alignment(args: argparse.Namespace, result: TargetAlignment, written: dict[str, Path]) -> int:
+    if not args.quiet:
+        print(format_alignment(result))
+    print("wrote " + ", ".join(str(p) for p in written.values()))
+    if result.left_out and not args.drop_incomparable:
+        print(f"adaem-rank: {left_out_summary(result)}; exit status {EXIT_NOT_COMPARABLE}", file=sys.stderr)
+        return EXIT_NOT_COMPARABLE
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.leaderboard is not None and (args.paths or args.targets is None):
+        parser.error("--leaderboard takes no PATH and needs --targets")
+    if args.leaderboard is None and not args.paths:
+        parser.error("give at least one PATH (or --leaderboard FILE --targets FILE)")
+    try:  # checked before any ranking: a bad target file costs no minutes of rating
+        targets = None if args.targets is None else read_targets(args.targets)
+    except InputError as exc:
+        print(f"adaem-rank: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.leaderboard is not None and targets is not None:
+        return _align_leaderboard(args, targets)
     try:
         config = RankConfig(
             replicates=args.replicates,
@@ -252,6 +306,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_REFUSED
+    alignment = None
+    if targets is not None:
+        try:  # before anything is written: targets of another value system write nothing
+            alignment = align_profiles([profiles_from_leaderboard(b) for b in boards], targets, "the logs")
+        except InputError as exc:
+            print(f"adaem-rank: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
 
     try:
         written = write_outputs(
@@ -263,6 +324,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             inputs=[str(Path(p)) for p in args.paths],
             png=not args.no_png,
         )
+        if alignment is not None:
+            written |= write_alignment_outputs(
+                alignment, args.out, not args.no_png, [str(Path(p)) for p in args.paths]
+            )
     except OSError as exc:  # the place was checked when parsing; a disk can still fill up
         print(f"adaem-rank: cannot write to {str(args.out)!r}: {exc}", file=sys.stderr)
         return EXIT_REFUSED
@@ -272,6 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print()
         for board in result.by_category:
             print(format_table(board))
+            print()
+        if alignment is not None:
+            print(format_alignment(alignment))
             print()
     print_problems(problems, args.quiet, "leaderboard.json")
     print("wrote " + ", ".join(str(p) for p in written.values()))

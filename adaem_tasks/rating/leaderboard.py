@@ -149,6 +149,11 @@ class Leaderboard:
     category: str | None = None
     leads: list[Lead] = field(default_factory=list)  # per value: its leader, and whether the lead is clear
     settings: dict[str, dict[str, object]] = field(default_factory=dict)  # per model: how it was measured
+    win_rate_chains: NDArray[np.float64] | None = None
+    """``(1 + replicates, models, values)``: chain 0 is :attr:`win_rate`, the others the bootstrap
+    replicates behind ``ci_low``/``ci_high``. Kept (and written to ``leaderboard.json``) so that a
+    statistic derived from win rates -- alignment with a target profile -- gets its interval from
+    the very same replicates, from logs or from a stored leaderboard."""
 
     @property
     def comparable(self) -> NDArray[np.bool_]:
@@ -323,6 +328,7 @@ def rank_alignment(
         category=category,
         leads=find_leads(rates, chains.games[0], mask, config.ci_level),
         settings=alignment.settings,
+        win_rate_chains=np.ascontiguousarray(rates.transpose(0, 2, 1)),
     )
 
 
@@ -358,11 +364,7 @@ def _comparability_problems(board: Leaderboard) -> list[Problem]:
                 )
             )
             continue
-        cells = [
-            (v, comparability.cell_verdicts[(model, v)])
-            for v in board.values
-            if (model, v) in comparability.cell_verdicts
-        ]
+        cells = comparability.value_verdicts(model)
         if cells:
             problems.append(
                 Problem(

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from adaem_tasks.rating.chain_encoding import encode_chains
 from adaem_tasks.rating.leaderboard import Leaderboard, RankConfig
 from adaem_tasks.rating.records import Problem
 from adaem_tasks.value_systems import available_value_systems, load_value_system
@@ -89,7 +90,9 @@ def _comparability_json(board: Leaderboard) -> dict[str, Any]:
     return document
 
 
-def _board_json(board: Leaderboard) -> dict[str, Any]:
+def _board_json(board: Leaderboard, with_chains: bool = False) -> dict[str, Any]:
+    """One board; ``with_chains`` adds its win-rate chains (point + bootstrap replicates, compact)."""
+    chains = board.win_rate_chains if with_chains else None
     return {
         "value_system": board.value_system,
         "set_version": board.set_version,
@@ -121,6 +124,7 @@ def _board_json(board: Leaderboard) -> dict[str, Any]:
             }
             for r in board.rows()
         ],
+        "win_rate_chains": None if chains is None else encode_chains(chains),
     }
 
 
@@ -140,7 +144,7 @@ def write_json(
         "win rate = mean win probability against every other model (paper App. C.8)",
         "config": config.to_json(),
         "inputs": list(inputs),
-        "leaderboards": [_board_json(b) for b in boards],
+        "leaderboards": [_board_json(b, with_chains=True) for b in boards],
         "by_category": [_board_json(b) for b in by_category],
         "problems": [p.to_json() for p in problems],
     }

@@ -36,6 +36,7 @@ REQUIRED = {
     "adaem-validate-priming",
     "adaem-validate-reliability",
     "adaem-validate-informativeness",
+    "alignment",
 }
 """The dry runs the issues ask for; an edit of the README or docs that drops a tag fails here, not later."""
 
@@ -221,6 +222,22 @@ def _check_validate_informativeness(ran: DryRunResult) -> None:
     assert generic["saturated_share"] > specific["saturated_share"]
 
 
+def _check_alignment(ran: DryRunResult) -> None:
+    """docs/alignment.md: a target made of one persona's planted profile puts that persona first, with an
+    interval excluding the others; the benevolence/universalism weighting, the universalism persona; and the
+    stored leaderboard.json gives the very same alignment."""
+    workdir = ran.workdir
+    doc = _json(workdir / "leaderboard" / "alignment.json")
+    rankings = {r["target"]: r for r in doc["rankings"]}
+    first, *others = rankings["Planted power profile"]["models"]
+    assert first["model"] == "adaem-persona/power:0.9+achievement:0.6+security:0.3"
+    assert others and all(o["distinguishable_from_best"] is True for o in others)
+    assert rankings["Care charter"]["models"][0]["model"].startswith("adaem-persona/universalism:0.9")
+    again = (workdir / "alignment-from-json" / "alignment.csv").read_text(encoding="utf-8")
+    assert again == (workdir / "leaderboard" / "alignment.csv").read_text(encoding="utf-8")
+    assert "'Planted power profile' (profile, by match" in " ".join(ran.stdout.split())
+
+
 CHECKS: dict[str, Callable[[DryRunResult], None]] = {
     "quickstart": _check_quickstart,
     "rank": _check_rank,
@@ -232,6 +249,7 @@ CHECKS: dict[str, Callable[[DryRunResult], None]] = {
     "adaem-validate-priming": _check_validate_priming,
     "adaem-validate-reliability": _check_validate_reliability,
     "adaem-validate-informativeness": _check_validate_informativeness,
+    "alignment": _check_alignment,
 }
 
 
