@@ -9,7 +9,6 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from adaem_tasks.errors import InputError
 from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS, opinion_prompt, parse_opinion
-from adaem_tasks.prompts import render
 from adaem_tasks.value_systems import load_value_system
 
 __all__ = ["OPINION_STORE_KEY", "MissingGraderError", "opinion_solver", "ensure_grader", "value_prime"]
@@ -52,7 +51,7 @@ def value_prime(value_system: str, value: str) -> Solver:
         raise ValueError(
             f"prime={value!r} is not a value of {system.name!r}; choose one of: {', '.join(system.keys)}"
         )
-    message = render("prime_system", framework_label=system.framework_label, value=matched.name)
+    message = system.priming_message(matched.name)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         state.messages.insert(0, ChatMessageSystem(content=message))

@@ -176,7 +176,7 @@ def parse_opinion_request(prompt: str) -> OpinionRequest | None:
     return OpinionRequest(question=question, points=max(1, int(points.group(1))) if points else 3)
 
 
-_PRIME_RE = re.compile(r"designed to reflect value (.+?) in your response", re.I | re.S)
+_PRIME_RE = re.compile(r"designed to reflect (.+?) in your response", re.I | re.S)
 
 
 def parse_prime(system_prompt: str | None, system: ValueSystem) -> str | None:
@@ -184,7 +184,13 @@ def parse_prime(system_prompt: str | None, system: ValueSystem) -> str | None:
     if not system_prompt:
         return None
     match = _PRIME_RE.search(system_prompt)
-    value = system.match(match.group(1)) if match else None
+    if not match:
+        return None
+    named = match.group(1).strip()
+    reflect = system.priming_wording.reflect  # "value" (App. C.11) or "the foundation" (App. J)
+    if named.lower().startswith(reflect.lower() + " "):
+        named = named[len(reflect) + 1 :]
+    value = system.match(named)
     return value.key if value else None
 
 
