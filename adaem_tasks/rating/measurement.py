@@ -132,15 +132,18 @@ def separate_conditions(
     for model, by_key in groups.items():
         keys = list(by_key)
         names = [name for name, _ in keys[0]]
-        # a setting names the entries where its acting values differ (n/a follows from another one)
-        differing = {name for i, name in enumerate(names) if len({key[i][1] for key in keys} - {_UNUSED}) > 1}
+        # a setting names the entries where its known, acting values differ (n/a follows from another
+        # setting; unknown separates nothing: runs that differ only there keep one name)
+        differing = {
+            name for i, name in enumerate(names) if len({key[i][1] for key in keys} - {_UNUSED, None}) > 1
+        }
         for key, members in by_key.items():
             # an unprimed run keeps the model's name; a primed one is always named by its prime
             named = {
                 name: value
                 for name, value in key
                 if (name == "prime" and value is not None)
-                or (name != "prime" and name in differing and value != _UNUSED)
+                or (name != "prime" and name in differing and value not in (_UNUSED, None))
             }
             entry = _entry_name(model, named)
             renamed.extend(members if entry == model else [replace(r, model=entry) for r in members])

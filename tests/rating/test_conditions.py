@@ -142,6 +142,18 @@ def test_models_judged_differently_are_refused_unless_accepted() -> None:
         align(five_points)
 
 
+def test_an_older_log_of_the_same_model_is_not_split_off() -> None:
+    """Unknown separates nothing: a re-run of an old log is a duplicate, the newest answer is used."""
+    records = planted_records(n_models=2, n_questions=30)
+    old = _with(
+        [r for r in records if r.model == "model-0"], conditions=Conditions(), run="old", created="2025"
+    )
+    renamed, _ = separate_conditions(records + old)
+    assert sorted({r.model for r in renamed}) == ["model-0", "model-1"]
+    _, problems = align(records + old)
+    assert {p.kind for p in problems} >= {"duplicate", "unverified_settings"}
+
+
 def test_unrecorded_settings_are_reported_not_assumed() -> None:
     records = planted_records(n_models=2, n_questions=30)
     old = _with(
