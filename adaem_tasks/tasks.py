@@ -30,6 +30,7 @@ from typing import Any
 from inspect_ai import Task, task
 from inspect_ai.solver import Solver
 
+from adaem_tasks.conditions import Conditions
 from adaem_tasks.dataset import question_dataset
 from adaem_tasks.errors import as_prerequisite_error, debug_requested
 from adaem_tasks.judge import JudgeMode
@@ -156,8 +157,16 @@ def _build_task(
             "set_content_hash": qset.manifest.content_hash,
             "set_kind": qset.manifest.kind,
             "value_system": value_system,
-            "judge_mode": judge_mode,
-            "prime": prime,
+            # every measurement setting, so readers never merge runs measured differently
+            **Conditions(
+                prime=prime or None,
+                points=points,
+                words=words,
+                judge_mode=judge_mode,
+                judge_threshold=judge_threshold,
+                judge_logprobs=judge_logprobs,
+                judge_max_attempts=judge_max_attempts,
+            ).to_metadata(),
         },
     )
 

@@ -48,6 +48,7 @@ from pydantic import BaseModel, Field
 
 from adaem_tasks.blank_text import is_blank
 from adaem_tasks.cli_types import flag, number
+from adaem_tasks.conditions import Conditions
 from adaem_tasks.errors import InputError, install_excepthook
 from adaem_tasks.judge import JudgeConfig, JudgeMode, Label, judge_opinion
 from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS, ParseOutcome, opinion_prompt, parse_opinion
@@ -75,6 +76,7 @@ __all__ = [
     "nanmean",
     "process_results",
     "question_docs",
+    "run_conditions",
     "verdict_metrics",
 ]
 
@@ -279,6 +281,11 @@ class AnswerVerdict(BaseModel):
     judge_failures: int = 0
     judge_error: str | None = None
     judge: str | None = None  # the judge's model spec, so ranked logs can say who labelled them
+    conditions: dict[str, Any] | None = Field(
+        default=None,
+        description="The measurement settings (adaem_tasks.conditions.Conditions): the same keys the Inspect "
+        "task writes into its eval metadata, so adaem-rank never merges runs measured differently.",
+    )
 
 
 async def _judge_one(
@@ -370,7 +377,21 @@ def judge_filter(resps: Iterable[Any], docs: Iterable[Mapping[str, Any]]) -> lis
 
     verdicts = _run_sync(run)
     _report(settings, verdicts)
-    return [v.model_dump_json() for v in verdicts]
+    conditions = run_conditions(settings, config).to_metadata()
+    return [v.model_copy(update={"conditions": conditions}).model_dump_json() for v in verdicts]
+
+
+def run_conditions(settings: JudgeSettings, config: JudgeConfig) -> Conditions:
+    """The measurement settings of an lm-eval run: the default prompt, unprimed, the judge as configured."""
+    return Conditions(
+        prime=None,
+        points=DEFAULT_POINTS,
+        words=DEFAULT_WORDS,
+        judge_mode=settings.mode,
+        judge_threshold=settings.threshold,
+        judge_logprobs=settings.logprobs,
+        judge_max_attempts=config.max_attempts,
+    )
 
 
 def _report(settings: JudgeSettings, verdicts: Sequence[AnswerVerdict]) -> None:
