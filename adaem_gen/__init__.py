@@ -9,11 +9,11 @@ The layout follows Algorithm 2:
 * :mod:`adaem_gen.scoring` -- the informativeness S of a question: App. C.3's approximation,
   App. I's exact estimator, the run's judge (lines 16, 18, 22);
 * :mod:`adaem_gen.run` -- one run end to end: lifecycle, journal and resume, cost plan, display;
-* :mod:`adaem_gen.sets` -- seed topics in (App. B), similarity dedup (line 13), set statistics,
+* :mod:`adaem_gen.sets` -- seed topics in (App. B, Listings 1-2), similarity dedup (line 13), set statistics,
   the published set out (App. C.7).
 
 Beside them: :mod:`~adaem_gen.cli` (``adaem-gen``), :mod:`~adaem_gen.config` (the run's
 settings, App. C.4 defaults), :mod:`~adaem_gen.models` (model handles and metering),
-:mod:`~adaem_gen.extras` (the ``gen`` extra check), ``prompts/`` (Listings 2, 5-8 as
+:mod:`~adaem_gen.extras` (the ``gen`` extra check), ``prompts/`` (Listings 1, 2, 5-8 as
 templates) and ``samples/`` (tiny seed inputs).
 """

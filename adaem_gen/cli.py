@@ -39,6 +39,7 @@ from adaem_gen.config import ConfigError, RunConfig, load_yaml_config, recorded_
 from adaem_gen.extras import MissingExtraError, require_gen
 from adaem_gen.models import MeteredModel, resolve_model
 from adaem_gen.run.journal import Journal, JournalError
+from adaem_tasks.cli_types import arg_float, arg_int, pydantic_message
 from adaem_tasks.errors import InputError, plain_text
 from adaem_tasks.questions import check_version_name, ensure_version_available
 
@@ -59,8 +60,12 @@ _RUN_ONLY = {
 }
 
 
+_TOP_P = arg_float(0.0, 1.0, low_open=True)
+
+
 def _float_or_none(text: str) -> float | None:
-    return None if text.strip().lower() in ("none", "null", "") else float(text)
+    """``--top-p``: a number in (0, 1], or ``none`` to send no top_p."""
+    return None if text.strip().lower() in ("none", "null", "") else _TOP_P(text)
 
 
 def _add_run_parser(sub: Any) -> None:
@@ -87,13 +92,13 @@ def _add_run_parser(sub: Any) -> None:
     plan.add_argument(
         "--accept-rate",
         dest="accept_rate",
-        type=float,
+        type=arg_float(0.0, 1.0),
         help="assumed share of explorations that are readable, safe and new (default 1.0)",
     )
     plan.add_argument(
         "--refine-rounds",
         dest="refine_rounds",
-        type=float,
+        type=arg_float(0.0),
         help="assumed refinement rounds per admitted question (default 1; at most --max-refine)",
     )
     plan.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -113,59 +118,77 @@ def _add_settings(run: argparse.ArgumentParser) -> None:
     g.add_argument("--guard", help="optional safety guard model; unsafe questions are dropped")
     g.add_argument("--guard-mode", dest="guard_mode", choices=["prompt", "llama-guard"])
     a = run.add_argument_group("algorithm (defaults: paper App. C.4)")
-    a.add_argument("--budget", type=int, help="B, bandit steps (default 100)")
+    a.add_argument(
+        "--budget",
+        type=arg_int(1),
+        help="B, bandit steps (default 100; paper: 1,500, App. K). A run can grow its budget later: "
+        "--resume --budget 1500 continues the same search",
+    )
     a.add_argument(
         "--parallel",
-        type=int,
+        type=arg_int(1),
         help="K, bandit pulls in flight (default 8; 1 = the sequential algorithm; see README)",
     )
-    a.add_argument("--n2", type=int, help="N_2, explorations per step (default 3)")
-    a.add_argument("--epsilon", type=float, help="ε, dedup similarity threshold (default 0.85)")
+    a.add_argument("--n2", type=arg_int(1), help="N_2, explorations per step (default 3)")
     a.add_argument(
-        "--top-k", dest="top_k", type=int, help="top-k similarities averaged for dedup (default 3)"
+        "--epsilon", type=arg_float(-1.0, 1.0), help="ε, dedup similarity threshold (default 0.85)"
     )
-    a.add_argument("--tau", type=float, help="τ, refine while S gains more than this (default 0.5)")
-    a.add_argument("--max-depth", dest="max_depth", type=int, help="exploration tree depth (default 3)")
-    a.add_argument("--max-refine", dest="max_refine", type=int, help="refinement rounds cap (default 3)")
-    a.add_argument("--n-shot", dest="n_shot", type=int, help="N_shot, scored examples shown (default 5)")
-    a.add_argument("--temperature", type=float, help="generation temperature (default 1.0)")
+    a.add_argument(
+        "--top-k", dest="top_k", type=arg_int(1), help="top-k similarities averaged for dedup (default 3)"
+    )
+    a.add_argument("--tau", type=arg_float(), help="τ, refine while S gains more than this (default 0.5)")
+    a.add_argument(
+        "--max-depth", dest="max_depth", type=arg_int(1), help="exploration tree depth (default 3)"
+    )
+    a.add_argument(
+        "--max-refine", dest="max_refine", type=arg_int(0), help="refinement rounds cap (default 3)"
+    )
+    a.add_argument(
+        "--n-shot", dest="n_shot", type=arg_int(0), help="N_shot, scored examples shown (default 5)"
+    )
+    a.add_argument("--temperature", type=arg_float(0.0), help="generation temperature (default 1.0)")
     a.add_argument(
         "--top-p", dest="top_p", type=_float_or_none, help="generation top_p (default 0.95; 'none' to omit)"
     )
-    a.add_argument("--points", type=int, help="key points per opinion (default 3)")
-    a.add_argument("--words", type=int, help="opinion word limit (default 250)")
+    a.add_argument("--points", type=arg_int(1), help="key points per opinion (default 3)")
+    a.add_argument("--words", type=arg_int(1), help="opinion word limit (default 250)")
     a.add_argument("--judge-mode", dest="judge_mode", choices=["single", "batched"])
     a.add_argument(
-        "--jaccard", choices=["as_written", "max"], help="reading of C.3's min(|∩|,1) denominators"
+        "--jaccard",
+        choices=["as_written", "max"],
+        help="reading of C.3's min(|∩|,1) denominators: max = |∪|/max(|∩|,1) (default; its sets separate "
+        "models better, see docs/generator.md) or as_written = |∪|",
     )
     a.add_argument(
         "--estimator", choices=["approx", "exact"], help="S from C.3 (default) or App. I's probabilities"
     )
     a.add_argument(
-        "--max-attempts", dest="max_attempts", type=int, help="tries per unreadable generation (3)"
+        "--max-attempts", dest="max_attempts", type=arg_int(1), help="tries per unreadable generation (3)"
     )
-    a.add_argument("--seed", type=int, help="sampling seed (default 0)")
+    a.add_argument("--seed", type=arg_int(), help="sampling seed (default 0)")
     o = run.add_argument_group("output")
     o.add_argument("--out", help="run directory: journal.jsonl, set/")
     o.add_argument("--version", help="name of the new set version (default adaem-<date>-<run id>)")
     o.add_argument("--previous", nargs="+", help="versions (or 'all') whose questions must not be repeated")
-    o.add_argument("--top", type=int, help="keep only the N best-scored questions")
-    o.add_argument("--min-score", dest="min_score", type=float, help="keep only questions with S >= this")
+    o.add_argument("--top", type=arg_int(1), help="keep only the N best-scored questions")
+    o.add_argument(
+        "--min-score", dest="min_score", type=arg_float(), help="keep only questions with S >= this"
+    )
     o.add_argument("--no-publish", dest="publish", action="store_false", help="write <out>/set only")
     o.add_argument("--description", help="set description for the manifest")
     p = run.add_argument_group("operations")
     p.add_argument(
-        "--max-connections", dest="max_connections", type=int, help="per-model concurrent requests"
+        "--max-connections", dest="max_connections", type=arg_int(1), help="per-model concurrent requests"
     )
-    p.add_argument("--max-retries", dest="max_retries", type=int, help="Inspect retries per request")
-    p.add_argument("--timeout", type=int, help="request timeout in seconds")
-    p.add_argument("--concurrency", type=int, help="seed questions scored concurrently (default 16)")
+    p.add_argument("--max-retries", dest="max_retries", type=arg_int(0), help="Inspect retries per request")
+    p.add_argument("--timeout", type=arg_int(1), help="request timeout in seconds")
+    p.add_argument("--concurrency", type=arg_int(1), help="seed questions scored concurrently (default 16)")
     p.add_argument(
         "--no-cache", dest="cache", action="store_false", help="do not use Inspect's response cache"
     )
     p.add_argument("--prices", dest="prices_file", help="YAML: model spec -> {input: $/1M, output: $/1M}")
     p.add_argument(
-        "--max-failed-steps", dest="max_failed_steps", type=int, help="stop after N failing steps (3)"
+        "--max-failed-steps", dest="max_failed_steps", type=arg_int(1), help="stop after N failing steps (3)"
     )
 
 
@@ -194,12 +217,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seeds.add_argument("--version", help="version name of the seed set (default: seeds-<date>)")
     seeds.add_argument(
-        "--model", help="Inspect model that rewrites descriptions as questions (default: rules)"
+        "--model",
+        help="Inspect model that rewrites descriptions as questions (default: rules) and writes --expand's",
     )
     seeds.add_argument(
-        "--per-category", dest="per_category", type=int, help="sample N descriptions per category"
+        "--expand",
+        type=arg_int(1),
+        metavar="N",
+        help="first write N new descriptions with --model from the paper's Listing 1 (three sampled input "
+        "descriptions per call, deduplicated against the inputs and each other; App. B)",
     )
-    seeds.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    seeds.add_argument(
+        "--resume", action="store_true", help="continue the --expand expansion journaled in --out"
+    )
+    seeds.add_argument(
+        "--per-category", dest="per_category", type=arg_int(1), help="sample N descriptions per category"
+    )
+    seeds.add_argument("--seed", type=arg_int(), default=0, help="sampling seed (default 0)")
     seeds.add_argument("--no-dedup", dest="dedup", action="store_false", help="keep near-duplicate questions")
     seeds.add_argument("--publish", action="store_true", help="also publish to the user set store")
     return parser
@@ -218,12 +252,27 @@ def _journal_config(out: str | None) -> dict[str, Any] | None:
     return recorded_config(config) if isinstance(config, dict) else None
 
 
+def _require_run_to_resume(out: str | None) -> None:
+    """``--resume`` needs a journal in ``--out``: say so before any setting it would supply is missed."""
+    if not out:
+        raise ConfigError("--resume needs --out: the run directory whose journal.jsonl to continue")
+    journal = Path(out) / "journal.jsonl"
+    if not Journal(journal).exists():
+        raise ConfigError(
+            f"--resume: there is no run to resume in {out} (no {journal.name}); "
+            "check the --out path, or drop --resume to start a new run"
+        )
+
+
 def resolve_run_config(ns: argparse.Namespace) -> RunConfig:
     """defaults < journal header (on --resume) < YAML < flags."""
     explicit = {k: v for k, v in vars(ns).items() if k not in _RUN_ONLY}
     yaml_data = load_yaml_config(ns.config) if getattr(ns, "config", None) else {}
     out = explicit.get("out", yaml_data.get("out"))
-    base = _journal_config(out) if getattr(ns, "resume", False) else None
+    base = None
+    if getattr(ns, "resume", False):  # the run to resume first: its journal holds the other settings
+        _require_run_to_resume(out)
+        base = _journal_config(out)
     merged: dict[str, Any] = {**(base or {}), **yaml_data, **explicit}
     prices_file = getattr(ns, "prices_file", None)
     if prices_file:
@@ -234,20 +283,13 @@ def resolve_run_config(ns: argparse.Namespace) -> RunConfig:
     try:
         return RunConfig.model_validate(merged)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"invalid settings: {problems}") from None
+        raise ConfigError(f"invalid settings: {pydantic_message(exc)}") from None
 
 
 def _check_before_running(config: RunConfig, resume: bool) -> dict[str, MeteredModel]:
     """What can fail cheaply fails here, before the generator makes a run directory or a call."""
     from adaem_gen.run.pipeline import load_seeds
 
-    journal = Path(str(config.out)) / "journal.jsonl"
-    if resume and not Journal(journal).exists():
-        raise ConfigError(
-            f"--resume: there is no run to resume in {config.out} (no {journal.name}); "
-            "check the --out path, or drop --resume to start a new run"
-        )
     if config.version is not None:
         check_version_name(config.version)
         if config.publish and not resume:
@@ -283,9 +325,12 @@ def _print_plan(config: RunConfig, ns: argparse.Namespace) -> int:
     missing = [name for name, ok in (("--p1", config.p1), ("--judge", config.judge)) if not ok]
     if missing:
         raise ConfigError(f"missing required setting(s): {', '.join(missing)}")
-    assumptions = PlanAssumptions.model_validate(
-        {k: v for k in ("accept_rate", "refine_rounds") if (v := getattr(ns, k, None)) is not None}
-    )
+    try:
+        assumptions = PlanAssumptions.model_validate(
+            {k: v for k in ("accept_rate", "refine_rounds") if (v := getattr(ns, k, None)) is not None}
+        )
+    except ValidationError as exc:
+        raise ConfigError(f"invalid plan assumptions: {pydantic_message(exc)}") from None
     seeds = load_seeds(config.seeds)
     plan = plan_run(
         config,
@@ -392,36 +437,83 @@ def _cmd_stats(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _seed_model(spec: str | None) -> Any:
+    """The Inspect model of ``adaem-gen seeds --model``, built before any work (bad spec: one line)."""
+    if spec is None:
+        return None
+    from inspect_ai.model import get_model
+
+    try:
+        return get_model(spec)
+    except Exception as exc:  # noqa: BLE001 - unknown provider, missing API key or base URL...
+        reason = " ".join(plain_text(getattr(exc, "message", exc)).split())
+        raise ConfigError(f"cannot use model {spec!r}: {reason}") from exc
+
+
 def _cmd_seeds(ns: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from adaem_gen.sets.seeds import convert_seeds, write_seed_set
+    from adaem_gen.sets.dedup import QuestionIndex
+    from adaem_gen.sets.expand import EXPAND_JOURNAL, ExpansionStopped, expand_descriptions, prompt_version
+    from adaem_gen.sets.seeds import questions_from_records, read_descriptions, write_seed_set
     from adaem_tasks.questions import publish_question_set
 
+    if ns.expand is not None and not ns.model:
+        raise ConfigError("--expand needs --model: the model that writes the new descriptions (Listing 1)")
+    if ns.resume and ns.expand is None:
+        raise ConfigError("--resume continues an --expand expansion; there is nothing else to resume")
     version = check_version_name(ns.version or f"seeds-{datetime.now(UTC):%Y%m%d}")
     if ns.publish:  # before any (paid) transformation call
         ensure_version_available(version)
+    model = _seed_model(ns.model)
+    records = read_descriptions(ns.inputs, ns.fmt)
+    settings: dict[str, Any] = {
+        "per_category": ns.per_category,
+        "seed": ns.seed,
+        "dedup": ns.dedup,
+        "format": ns.fmt,
+    }
+    if ns.expand is not None:
+        index = QuestionIndex()
+        index.add([r.description for r in records])
+        try:
+            expansion = asyncio.run(
+                expand_descriptions(
+                    records, ns.expand, model, ns.model, index, Path(ns.out) / EXPAND_JOURNAL,
+                    seed=ns.seed, resume=ns.resume,
+                )
+            )  # fmt: skip
+        except ExpansionStopped as exc:
+            print(f"adaem-gen: {exc}", file=sys.stderr)
+            return 3
+        records += expansion.records
+        settings.update(expand=ns.expand, expand_prompt=prompt_version(), expansion=expansion.summary())
     questions = asyncio.run(
-        convert_seeds(ns.inputs, ns.fmt, ns.model, per_category=ns.per_category, seed=ns.seed, dedup=ns.dedup)
+        questions_from_records(records, model, per_category=ns.per_category, seed=ns.seed, dedup=ns.dedup)
     )
     if not questions:
         print("adaem-gen: no seed questions found in the inputs", file=sys.stderr)
         return 4
-    settings = {"per_category": ns.per_category, "seed": ns.seed, "dedup": ns.dedup, "format": ns.fmt}
     out = write_seed_set(
-        questions, ns.out, version, model=ns.model, inputs=ns.inputs, hyperparameters=settings
+        questions,
+        ns.out,
+        version,
+        model=ns.model,
+        inputs=ns.inputs,
+        hyperparameters=settings,
+        expanded_by=ns.model if ns.expand is not None else None,
     )
     published = publish_question_set(out) if ns.publish else None
-    print(
-        json.dumps(
-            {
-                "version": version,
-                "count": len(questions),
-                "out": str(out),
-                "published": str(published) if published else None,
-            }
-        )
-    )
+    summary: dict[str, Any] = {
+        "version": version,
+        "count": len(questions),
+        "out": str(out),
+        "published": str(published) if published else None,
+    }
+    if ns.expand is not None:
+        generated = sum(1 for q in questions if q.model_dump().get("generated_by"))
+        summary["expansion"] = {**settings["expansion"], "in_set": generated}
+    print(json.dumps(summary))
     return 0
 
 
@@ -441,6 +533,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_seeds(ns)
     except MissingExtraError as exc:
         print(f"adaem-gen: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # a pydantic model met bad data somewhere else (a journal, a set file)
+        if ns.debug:
+            raise
+        print(f"adaem-gen: error: invalid {exc.title}: {pydantic_message(exc)}", file=sys.stderr)
         return 2
     except (ConfigError, JournalError, InputError, FileExistsError, ValueError) as exc:
         if ns.debug:

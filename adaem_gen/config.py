@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from adaem_gen.models import ModelPrice
 from adaem_gen.questions.guard import GuardMode
-from adaem_gen.scoring.reward import JaccardMode
+from adaem_gen.scoring.reward import DEFAULT_JACCARD, JaccardMode
 from adaem_tasks.judge import JudgeMode
 from adaem_tasks.questions import DEFAULT_VERSION
 
@@ -49,7 +49,7 @@ def _split_models(value: Any) -> Any:
 class RunConfig(BaseModel):
     """Everything that determines a generator run."""
 
-    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+    model_config = ConfigDict(extra="forbid", protected_namespaces=(), allow_inf_nan=False)
 
     # inputs and models
     seeds: str = Field(
@@ -66,7 +66,12 @@ class RunConfig(BaseModel):
     )
 
     # Algorithm 2 and Table 6
-    budget: int = Field(100, ge=1, description="B: bandit steps.")
+    budget: int = Field(
+        100,
+        ge=1,
+        description="B: bandit steps. Paper: 1,500 (App. K, 'our maximum computational resources'); "
+        "100 by default so that no command spends a paper-scale budget unasked -- a resume may grow it.",
+    )
     parallel: int = Field(
         8,
         ge=1,
@@ -86,7 +91,11 @@ class RunConfig(BaseModel):
     points: int = Field(3, ge=1, description="Key points per opinion (Listing 3).")
     words: int = Field(250, ge=1)
     judge_mode: JudgeMode = "single"
-    jaccard: JaccardMode = Field("as_written", description="Reading of C.3's min(|∩|,1) denominator.")
+    jaccard: JaccardMode = Field(
+        DEFAULT_JACCARD,
+        description="Reading of C.3's min(|∩|,1) denominator: 'max' (|∪|/max(|∩|,1), default, chosen by "
+        "measurement: docs/generator.md) or 'as_written' (|∪|).",
+    )
     estimator: Literal["approx", "exact"] = Field(
         "approx",
         description="S from C.3's approximation (any provider) or App. I's probabilities (scoring/exact.py).",

@@ -34,6 +34,9 @@ class Node(BaseModel):
     model: str | None = Field(None, description="The P1 model that explored it.")
     candidate: str | None = Field(None, description="The explored text before refinement.")
     argument: str | None = None
+    background: str | None = Field(
+        None, description="The contextual fact its exploration collected (Listing 5 -> Listing 7)."
+    )
     refinements: int = 0
 
     @property

@@ -4,7 +4,8 @@
 * :meth:`ScoringSteps.check` -- the optional safety guard's verdict on a text;
 * :meth:`ScoringSteps.estimate` -- S of a text under a model set (P1 estimate, P2 final);
 * :meth:`ScoringSteps.optimize` -- lines 16-22 for one candidate: estimate with P1,
-  reflect + refine with its author and keep refining while S gains more than τ (at
+  reflect (Listing 7: the candidate's parent as the general question, the exploration's
+  contextual fact as the background) + refine with its author and keep refining while S gains more than τ (at
   most ``max_refine`` rounds), then the final S with P2.
 
 Every step goes through the :class:`~adaem_gen.run.units.UnitRunner` under a key that
@@ -127,13 +128,11 @@ class ScoringSteps:
         return Candidate(j=j, mi=mi, parent=parent, exploration=Exploration.model_validate(data))
 
     async def _refine(
-        self, key: str, model: MeteredModel, root: Node, text: str, background: str, est: Estimate
+        self, key: str, model: MeteredModel, general: str, text: str, background: str, est: Estimate
     ) -> Refinement:
         data = await self.units.run(
             key,
-            lambda: refine(
-                model, self.system, root.text, text, background, est, **self._two_turn_options(key)
-            ),
+            lambda: refine(model, self.system, general, text, background, est, **self._two_turn_options(key)),
         )
         return Refinement.model_validate(data)
 
@@ -141,14 +140,17 @@ class ScoringSteps:
         """Alg. 2 lines 16-22 for one candidate question of arm ``root.arm``."""
         cfg = self.config
         text = cand.question
-        background = cand.exploration.argument or cand.exploration.facts[:600]
+        # One reading of "the general question" for Listings 5 and 7 (Alg. 2 line 11): the
+        # question sampled from the arm's pool that this candidate was explored from.
+        general = cand.parent.text
+        background = cand.exploration.background
         author = self.p1[cand.mi]
         est = await self.estimate(text, self.p1)
         rounds = 0
         for r in range(1, cfg.max_refine + 1):
             stats.refine_rounds += 1
             ref = await self._refine(
-                f"refine/{step}/{cand.j}/{cand.mi}/{r}", author, root, text, background, est
+                f"refine/{step}/{cand.j}/{cand.mi}/{r}", author, general, text, background, est
             )
             if (
                 ref.question is None
@@ -182,5 +184,6 @@ class ScoringSteps:
             model=author.spec,
             candidate=cand.question,
             argument=cand.exploration.argument,
+            background=background or None,
             refinements=rounds,
         )

@@ -1,9 +1,13 @@
 """Question exploration (Alg. 2 line 11): the two-turn COT of Listings 5 and 6.
 
-Turn 1 (Listing 5) shows the parent question as the ``[General Argument]`` and the
-arm's best-scored specific questions (top ``N_shot``, with their S) and asks for one
-new contextual fact; turn 2 (Listing 6) asks for a one-sentence argument and its
-yes/no question. Generation uses temperature 1.0 / top_p 0.95 (App. C.4).
+Turn 1 (Listing 5) shows the question sampled from the arm's pool (Alg. 2 line 11: the
+parent) as the ``[General Argument]`` and the arm's best-scored specific questions (top
+``N_shot``, with their S) and asks for one new contextual fact; turn 2 (Listing 6) asks
+for a one-sentence argument and its yes/no question. The fact (read from turn 1 by
+:func:`~adaem_gen.questions.parsing.contextual_fact`) is kept as the exploration's
+``background``: it is journaled with the exploration and becomes Listing 7's
+``[Background]`` when the question is refined. Generation uses temperature 1.0 / top_p
+0.95 (App. C.4).
 
 An answer with no readable question (or a refusal) is retried from turn 1 up to
 ``max_attempts`` times and then counted; the caller gets ``question=None``. When
@@ -19,6 +23,7 @@ from pydantic import BaseModel
 
 from adaem_gen.models import MeteredModel
 from adaem_gen.prompts import render
+from adaem_gen.questions.parsing import contextual_fact
 from adaem_gen.questions.two_turn import TwoTurnOptions, ask_two_turn
 
 __all__ = ["Exploration", "explore", "explore_prompt", "format_specifics"]
@@ -30,6 +35,8 @@ class Exploration(BaseModel):
     question: str | None = None
     argument: str | None = None
     facts: str = ""
+    background: str = ""
+    """The contextual fact of ``facts`` (Listing 5's answer): Listing 7's ``[Background]``."""
     attempts: int = 0
 
 
@@ -66,5 +73,6 @@ async def explore(
         question=answer.question,
         argument=answer.argument,
         facts=answer.first_reply,
+        background=contextual_fact(answer.first_reply),
         attempts=answer.attempts,
     )

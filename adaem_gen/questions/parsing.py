@@ -1,4 +1,4 @@
-"""Reading generated questions (Listings 6 and 8) and guard verdicts out of free text.
+"""Reading generated questions (Listings 6 and 8), Listing 5's fact and guard verdicts out of free text.
 
 Generators drift from the requested ``[Argument]: ... [Question]: ...`` format: bold
 labels, quotes, a question on the line after its label, a refusal. The parser says
@@ -16,9 +16,11 @@ from pydantic import BaseModel
 from adaem_tasks.opinion import strip_markdown
 
 __all__ = [
+    "MAX_BACKGROUND_CHARS",
     "MAX_QUESTION_WORDS",
     "GenOutcome",
     "GeneratedQuestion",
+    "contextual_fact",
     "is_refusal",
     "normalise_question",
     "parse_generated_question",
@@ -116,6 +118,36 @@ def parse_generated_question(text: str | None) -> GeneratedQuestion:
         question=question,
         argument=normalise_question(argument) if argument else None,
     )
+
+
+MAX_BACKGROUND_CHARS = 600
+"""Listing 5 asks for *one* fact; past this a reply is reasoning, not the fact (cut at a word)."""
+
+_FACT_LABEL_RE = re.compile(r"\b(?:facts?|contextual information|new information)\s*[:：]\s*(.*)$", re.I)
+
+
+def contextual_fact(reply: str) -> str:
+    """The contextual fact a Listing 5 reply collected: Listing 7's ``[Background]``.
+
+    Listing 5 asks the model to "collect one specific new fact" after thinking "step by
+    step", so the fact is what a line labelled ``fact:`` / ``new information:`` says (the
+    last such line), else the reply's last paragraph -- where step-by-step reasoning puts
+    its conclusion. Whitespace is collapsed and the text cut to
+    :data:`MAX_BACKGROUND_CHARS` at a word boundary; ``""`` when the reply is empty.
+    """
+    lines = strip_markdown(reply).splitlines()
+    fact = ""
+    for index, line in enumerate(lines):
+        match = _FACT_LABEL_RE.search(line)
+        if match:
+            fact = match.group(1).strip() or next((ln.strip() for ln in lines[index + 1 :] if ln.strip()), "")
+    if not fact:
+        paragraphs = re.split(r"\n\s*\n", "\n".join(lines).strip())
+        fact = paragraphs[-1] if paragraphs else ""
+    fact = " ".join(fact.split())
+    if len(fact) > MAX_BACKGROUND_CHARS:
+        fact = fact[:MAX_BACKGROUND_CHARS].rsplit(" ", 1)[0] + " ..."
+    return fact
 
 
 _VERDICT_RE = re.compile(r"\b(unsafe|safe)\b", re.I)

@@ -1,8 +1,9 @@
 """Question refinement (Alg. 2 line 17): reflection (Listing 7) then refinement (Listing 8).
 
-The reflection turn shows the question, its background (the exploration's
-``[Argument]`` sentence), every P1 model's key points and values, and the current S,
-and asks for improvement suggestions only; the refinement turn, in the same
+The reflection turn shows the general question (the question the candidate was explored
+from, as in Listing 5's ``[General Argument]``), the question, its background (the
+contextual fact Listing 5 collected), every P1 model's key points and values, and the
+current S, and asks for improvement suggestions only; the refinement turn, in the same
 conversation, asks for the improved yes/no question. Unreadable refinements are
 retried and then counted; the caller keeps the unrefined question.
 """

@@ -35,9 +35,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from adaem_gen.config import RunConfig
+from adaem_gen.config import ConfigError, RunConfig
 from adaem_gen.models import ModelPrice
 from adaem_gen.prompts import render
 from adaem_gen.questions.explore import explore_prompt
@@ -109,6 +109,8 @@ def structural_calls(
 
 
 class PlanAssumptions(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     accept_rate: float = Field(1.0, ge=0.0, le=1.0, description="Share of explorations admitted.")
     refine_rounds: float = Field(1.0, ge=0.0, description="Refinement rounds per admitted candidate.")
 
@@ -213,11 +215,16 @@ def plan_run(
 ) -> Plan:
     """Calls, tokens and cost of ``config`` over ``seeds`` seed questions (see the module doc)."""
     assume = assumptions or PlanAssumptions()
+    if assume.refine_rounds > config.max_refine:  # what is printed must be what is computed
+        raise ConfigError(
+            f"--refine-rounds {assume.refine_rounds:g} is more than --max-refine {config.max_refine}: a "
+            f"candidate is refined at most --max-refine rounds; assume at most {config.max_refine} rounds "
+            "or raise --max-refine"
+        )
     explorations = config.budget * config.n2 * len(config.p1)
     tokens = _per_call_tokens(config, system)
 
     def counts(accept: float, rounds: float) -> CallCounts:
-        rounds = min(rounds, float(config.max_refine))
         accepted = accept * explorations
         return structural_calls(
             config,

@@ -34,7 +34,10 @@ __all__ = [
 ]
 
 JOURNAL_FILE = "journal.jsonl"
-JOURNAL_FORMAT = 1
+JOURNAL_FORMAT = 2
+"""2: Listing 7 reads the candidate's parent as the general question and Listing 5's fact as the
+background (format 1 showed the arm's seed and Listing 6's argument), so the journaled refinement
+units of a format-1 run were asked another prompt and cannot be replayed into a format-2 run."""
 
 
 def load_seeds(spec: str) -> QuestionSet:
@@ -74,8 +77,13 @@ def header_record(
 
 def check_header(header: dict[str, Any], config: RunConfig, seeds: QuestionSet, journal: Path) -> None:
     """Refuse to resume with other algorithmic settings or other seeds than the journaled run."""
-    if header.get("type") != "header" or header.get("format") != JOURNAL_FORMAT:
+    if header.get("type") != "header" or not isinstance(header.get("format"), int):
         raise JournalError(f"{journal}: not an adaem-gen journal (format {JOURNAL_FORMAT})")
+    if header["format"] != JOURNAL_FORMAT:
+        raise JournalError(
+            f"{journal}: written by another adaem-gen (journal format {header['format']}, this one "
+            f"reads {JOURNAL_FORMAT}: its prompts differ); start a new run in another --out directory"
+        )
     recorded = RunConfig.model_validate(recorded_config(header["config"]))
     diffs = config_differences(recorded, config)
     if diffs:

@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 
 from adaem_gen.models import MeteredModel, ModelUnavailable, current_ledger
 from adaem_gen.scoring.judgements import TextJudge
-from adaem_gen.scoring.reward import JaccardMode, RewardBreakdown, informativeness
+from adaem_gen.scoring.reward import DEFAULT_JACCARD, JaccardMode, RewardBreakdown, informativeness
 from adaem_tasks.judge import JudgeConfig, OpinionJudgement
 from adaem_tasks.opinion import ParseOutcome, opinion_prompt, parse_opinion
 from adaem_tasks.value_systems import ValueSystem
@@ -135,7 +135,7 @@ class Estimator:
         temperature: float | None = 1.0,
         top_p: float | None = 0.95,
         max_attempts: int = 3,
-        jaccard: JaccardMode = "as_written",
+        jaccard: JaccardMode = DEFAULT_JACCARD,
         cache_for: CacheFor | None = None,
     ) -> None:
         self.system = system

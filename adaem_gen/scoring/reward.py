@@ -22,10 +22,13 @@ they share none, so the printed formula is ``|∪|`` or a division by zero. The 
 similarity with a zero guard). The two readings agree whenever ``|∩| ≤ 1``; they only
 differ when the sets share two or more values. We implement both:
 
-* ``"as_written"`` (default): the printed ``min(|∩|, 1)``, with the zero case defined
-  as a denominator of 1 -- i.e. the guard ``max(min(|∩|, 1), 1)`` -- so the ratio is
+* ``"as_written"``: the printed ``min(|∩|, 1)``, with the zero case defined as a
+  denominator of 1 -- i.e. the guard ``max(min(|∩|, 1), 1)`` -- so the ratio is
   ``|∪|``. An empty union gives 0 (``0/0 := 0``).
-* ``"max"``: ``|∪| / max(|∩|, 1)``, the likely intent.
+* ``"max"`` (:data:`DEFAULT_JACCARD`): ``|∪| / max(|∩|, 1)``, the likely intent, and the
+  reading whose sets separate models better (``benchmarks/jaccard_reading.py``:
+  ``adaem-validate informativeness`` on sets generated with each reading from the same
+  seeds; docs/generator.md has the numbers).
 
 **Aggregation over models.** C.3 defines ``R_VC`` for one model but not how models
 are combined; Eq. (2)/(3) sum over the K models, so ``R_VC`` is the **sum** over
@@ -51,6 +54,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 __all__ = [
+    "DEFAULT_JACCARD",
     "JaccardMode",
     "RewardBreakdown",
     "disentanglement",
@@ -63,11 +67,13 @@ __all__ = [
 ]
 
 JaccardMode = Literal["as_written", "max"]
+DEFAULT_JACCARD: JaccardMode = "max"
+"""The reading ``adaem-gen run`` uses unless ``--jaccard`` says otherwise (chosen by measurement)."""
 
 ValueSet = Collection[str]
 
 
-def set_ratio(union_size: int, intersection_size: int, mode: JaccardMode = "as_written") -> float:
+def set_ratio(union_size: int, intersection_size: int, mode: JaccardMode = DEFAULT_JACCARD) -> float:
     """``|∪| / min(|∩|, 1)`` (``as_written``) or ``|∪| / max(|∩|, 1)`` (``max``), zero-guarded.
 
     ``as_written``: a zero denominator (no shared value) is replaced by 1 and ``0/0``
@@ -85,13 +91,13 @@ def set_ratio(union_size: int, intersection_size: int, mode: JaccardMode = "as_w
     raise ValueError(f"unknown jaccard mode {mode!r}; use 'as_written' or 'max'")
 
 
-def jaccard_diversity(a: ValueSet, b: ValueSet, mode: JaccardMode = "as_written") -> float:
+def jaccard_diversity(a: ValueSet, b: ValueSet, mode: JaccardMode = DEFAULT_JACCARD) -> float:
     """C.3's ``D_jaccard(v_1, v_2)`` for two value sets."""
     sa, sb = set(a), set(b)
     return set_ratio(len(sa | sb), len(sa & sb), mode)
 
 
-def value_conformity(point_values: Sequence[ValueSet], mode: JaccardMode = "as_written") -> float:
+def value_conformity(point_values: Sequence[ValueSet], mode: JaccardMode = DEFAULT_JACCARD) -> float:
     """``R_VC`` of one model: union over its key points' value sets, divided as above.
 
     No key points -> 0 (nothing conforms to any value).
@@ -105,13 +111,13 @@ def value_conformity(point_values: Sequence[ValueSet], mode: JaccardMode = "as_w
 
 
 def value_conformity_total(
-    per_model_points: Mapping[str, Sequence[ValueSet]], mode: JaccardMode = "as_written"
+    per_model_points: Mapping[str, Sequence[ValueSet]], mode: JaccardMode = DEFAULT_JACCARD
 ) -> float:
     """``R_VC`` summed over the answering models (Eq. (2)/(3) sum over i = 1..K)."""
     return float(sum(value_conformity(points, mode) for points in per_model_points.values()))
 
 
-def value_diversity(model_values: Sequence[ValueSet], mode: JaccardMode = "as_written") -> float:
+def value_diversity(model_values: Sequence[ValueSet], mode: JaccardMode = DEFAULT_JACCARD) -> float:
     """``R_VD = Σ_i Σ_{j≠i} D_jaccard(v_i, v_j)`` over ordered pairs of models."""
     sets = [set(v) for v in model_values]
     return float(sum(jaccard_diversity(a, b, mode) for a, b in itertools.permutations(sets, 2)))
@@ -139,7 +145,7 @@ def informativeness(
     per_model_points: Mapping[str, Sequence[ValueSet]],
     question_values: ValueSet,
     opinion_diversity: float,
-    mode: JaccardMode = "as_written",
+    mode: JaccardMode = DEFAULT_JACCARD,
 ) -> RewardBreakdown:
     """``S = R_VC + R_VD + R_OD − ½·R_Dis`` for the models that answered.
 

@@ -12,6 +12,10 @@ two public datasets that users download themselves (we ship neither):
   samples by. When the file also has a ``question`` column (ValueBench's
   ``value_orientation.csv``) that rephrasing is used as is.
 
+With ``--expand N --model M`` the model first writes N new descriptions from the
+paper's Listing 1 (:mod:`adaem_gen.sets.expand`), which then go through every step below
+like the input ones.
+
 Descriptions become yes/no questions with the paper's Listing 2 prompt
 (``prompts/transform.txt``) through any Inspect model, concurrently. Without a
 model a rule-based transformation is used (subject-auxiliary inversion, do-support
@@ -37,11 +41,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from adaem_gen.extras import require_gen
 from adaem_gen.sets.dedup import DEFAULT_EPSILON, DEFAULT_TOP_K, QuestionIndex, normalize_text
 from adaem_gen.sets.embedding import Embedder
+from adaem_tasks.blank_text import is_blank, strip_blank
 from adaem_tasks.errors import InputError
 from adaem_tasks.prompts import render
 from adaem_tasks.questions import Question, QuestionSetManifest, write_question_set
@@ -51,11 +56,14 @@ require_gen()  # torch & co. come with the 'gen' extra: one clear message, not a
 __all__ = [
     "SeedFormat",
     "SeedFormatError",
+    "PROMPTS",
     "SeedRecord",
     "categorize",
     "convert_seeds",
     "detect_format",
     "parse_transformed",
+    "questions_from_records",
+    "read_descriptions",
     "read_seed_file",
     "rule_transform",
     "transform_prompt",
@@ -116,7 +124,7 @@ def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
             f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column}); "
             "save the file as UTF-8"
         ) from None
-    if not text.strip():
+    if is_blank(text):
         raise SeedFormatError(f"{path}: the file is empty")
     first = text.splitlines()[0]
     delimiter = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
@@ -130,7 +138,8 @@ def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
                 continue
             name = _ALIASES.get(key.strip().lower())
             if name:
-                row[name] = (value or "").strip()
+                # invisible-only cells (zero-width spaces...) are as empty as blank ones
+                row[name] = strip_blank(value or "")
         rows.append(row)
     return header, rows
 
@@ -422,28 +431,8 @@ def _sample_per_category(records: list[SeedRecord], per_category: int, seed: int
     return [r for i, r in enumerate(records) if i in chosen]
 
 
-async def convert_seeds(
-    inputs: Iterable[str | Path],
-    fmt: SeedFormat = "auto",
-    model: Any | None = None,
-    *,
-    max_concurrency: int = 8,
-    dedup: bool = True,
-    epsilon: float = DEFAULT_EPSILON,
-    top_k: int = DEFAULT_TOP_K,
-    embedder: Embedder | None = None,
-    per_category: int | None = None,
-    seed: int = 0,
-    use_source_questions: bool = True,
-) -> list[Question]:
-    """Seed questions from Touché23-ValueEval / ValueBench files.
-
-    ``model`` is an Inspect model spec (``"openai/gpt-4o"``) or :class:`Model`; ``None``
-    uses :func:`rule_transform`. Steps: read all files, drop repeated descriptions,
-    categorise, optionally sample ``per_category`` descriptions per category (seeded),
-    transform, deduplicate the questions (top-k rule + lexical filter), assign stable
-    ids (``touche-<hash>`` / ``vb-<hash>`` of the description).
-    """
+def read_descriptions(inputs: Iterable[str | Path], fmt: SeedFormat = "auto") -> list[SeedRecord]:
+    """Every input file's records in order, each description once (normalised text)."""
     records: list[SeedRecord] = []
     seen: set[str] = set()
     for path in inputs:
@@ -452,25 +441,54 @@ async def convert_seeds(
             if key and key not in seen:
                 seen.add(key)
                 records.append(record)
+    return records
+
+
+_ID_PREFIXES = (("touche23:", "touche"), ("generated:", "gen"))
+
+
+class ConversionOptions(TypedDict, total=False):
+    """How descriptions become seed questions (see :func:`convert_seeds`); all optional."""
+
+    max_concurrency: int
+    dedup: bool
+    epsilon: float
+    top_k: int
+    embedder: Embedder | None
+    per_category: int | None
+    seed: int
+    use_source_questions: bool
+
+
+async def questions_from_records(
+    records: list[SeedRecord], model: Any | None = None, **options: Unpack[ConversionOptions]
+) -> list[Question]:
+    """Categorise, optionally sample, transform (Listing 2) and deduplicate descriptions into questions.
+
+    See :func:`convert_seeds`; ``records`` may hold generated descriptions
+    (:mod:`adaem_gen.sets.expand`), which go through the same steps as the input ones.
+    """
     for record in records:
         if not record.category:
             record.category = categorize(record.description)
+    per_category = options.get("per_category")
     if per_category is not None:
-        records = _sample_per_category(records, per_category, seed)
+        records = _sample_per_category(records, per_category, options.get("seed", 0))
     if not records:
         return []
 
     results: list[tuple[str, str] | None] = [None] * len(records)
     pending = []
     for i, record in enumerate(records):
-        if use_source_questions and record.question:
+        if options.get("use_source_questions", True) and record.question:
             results[i] = (record.question, "source")
         elif model is None:
             results[i] = (rule_transform(record.description), "rule")
         else:
             pending.append(i)
     if pending:
-        transformed = await _transform_all([records[i].description for i in pending], model, max_concurrency)
+        concurrency = options.get("max_concurrency", 8)
+        transformed = await _transform_all([records[i].description for i in pending], model, concurrency)
         for i, result in zip(pending, transformed, strict=True):
             results[i] = result
     final = [r for r in results if r is not None]
@@ -478,15 +496,20 @@ async def convert_seeds(
     texts = [text for text, _ in final]
 
     keep = [True] * len(records)
-    if dedup:
-        keep = QuestionIndex(embedder, epsilon, top_k).filter_new(texts, add=True)
+    if options.get("dedup", True):
+        index = QuestionIndex(
+            options.get("embedder"),
+            options.get("epsilon", DEFAULT_EPSILON),
+            options.get("top_k", DEFAULT_TOP_K),
+        )
+        keep = index.filter_new(texts, add=True)
 
     taken: set[str] = set()
     questions = []
     for record, (text, how), kept in zip(records, final, keep, strict=True):
         if not kept:
             continue
-        prefix = "touche" if record.source.startswith("touche23:") else "vb"
+        prefix = next((p for start, p in _ID_PREFIXES if record.source.startswith(start)), "vb")
         questions.append(
             Question(
                 id=_stable_id(prefix, record.description, taken),
@@ -501,6 +524,23 @@ async def convert_seeds(
     return questions
 
 
+async def convert_seeds(
+    inputs: Iterable[str | Path],
+    fmt: SeedFormat = "auto",
+    model: Any | None = None,
+    **options: Unpack[ConversionOptions],
+) -> list[Question]:
+    """Seed questions from Touché23-ValueEval / ValueBench files.
+
+    ``model`` is an Inspect model spec (``"openai/gpt-4o"``) or :class:`Model`; ``None``
+    uses :func:`rule_transform`. Steps: read all files, drop repeated descriptions,
+    categorise, optionally sample ``per_category`` descriptions per category (seeded),
+    transform, deduplicate the questions (top-k rule + lexical filter), assign stable
+    ids (``touche-<hash>`` / ``vb-<hash>`` / ``gen-<hash>`` of the description).
+    """
+    return await questions_from_records(read_descriptions(inputs, fmt), model, **options)
+
+
 def write_seed_set(
     questions: Sequence[Question],
     directory: str | Path,
@@ -510,6 +550,7 @@ def write_seed_set(
     model: str | None = None,
     inputs: Sequence[str | Path] = (),
     hyperparameters: dict[str, Any] | None = None,
+    expanded_by: str | None = None,
 ) -> Path:
     """Write converted seeds as a ``kind="seed"`` set directory (questions.jsonl + manifest.json).
 
@@ -520,7 +561,7 @@ def write_seed_set(
         version=version,
         kind="seed",
         description=description or "Seed questions converted by adaem-gen seeds",
-        models={"transform": model or "rule-based"},
+        models={"transform": model or "rule-based", **({"expand": expanded_by} if expanded_by else {})},
         hyperparameters={
             **(hyperparameters or {}),
             "inputs": [Path(p).name for p in inputs],

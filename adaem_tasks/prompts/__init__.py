@@ -1,8 +1,8 @@
 """Prompt templates, kept as text files beside this module.
 
 Templates use :class:`string.Template` placeholders (``$name``), so the JSON braces
-and markdown in prompts need no escaping. Listing 3 and the priming message of
-Appendix C.11 of the AdAEM paper are reproduced as the paper prints them; Listing 4 (the
+and markdown in prompts need no escaping. Listing 3 and the priming messages of
+Appendix C.11 and J of the AdAEM paper are reproduced as the paper prints them; Listing 4 (the
 judge) too, except that the judged text sits between hash-derived boundary lines instead
 of a markdown fence the text could close (see :mod:`adaem_tasks.judge`).
 """

@@ -2,15 +2,17 @@
 
 Pipeline: logs -> :class:`ValueRecord` (``sources``, ``inspect_logs``, ``lmeval_logs``)
 -> aligned model x question x value tensors (``align``; set versions and content hashes
-checked) -> which models and values were compared (``comparability``) -> vectorised
-two-team TrueSkill over a seeded order plus bootstrap replicates (``trueskill_vec``,
-``bootstrap``) -> win rates (``winrate``) -> CSV / JSON / table / PNG (``report``).
+checked, runs separated by their measurement settings: ``measurement``) -> which models
+and values were compared (``comparability``) -> vectorised two-team TrueSkill over a
+seeded order plus bootstrap replicates (``trueskill_vec``, ``bootstrap``) -> win rates
+(``winrate``) and clear leaders (``leaders``) -> CSV / JSON / table / PNG (``report``).
 """
 
 from adaem_tasks.rating.align import (
     Alignment,
     ContentMismatchError,
     Coverage,
+    MixedSettingsError,
     SetMismatchError,
     VersionMismatchError,
     align,
@@ -38,6 +40,7 @@ __all__ = [
     "Coverage",
     "Leaderboard",
     "LeaderboardRow",
+    "MixedSettingsError",
     "Problem",
     "RankConfig",
     "RankResult",

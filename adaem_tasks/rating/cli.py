@@ -6,17 +6,22 @@ Usage::
     adaem-rank logs/ --by-category --replicates 200 --seed 1
     adaem-rank new_model.eval --panel seed-v1          # place one model among a stored panel
     adaem-rank logs/ --export-panel panel.jsonl        # store these models as a panel
+    adaem-rank logs/ --out board/ --targets targets.yaml            # + alignment with value profiles
+    adaem-rank --leaderboard board/leaderboard.json --targets t.csv --out fit/   # the same, no logs
 
 Exit status (also in the README):
 
 * 0 -- every model, value (and category, with ``--by-category``) was compared;
 * 1 -- ``--strict`` and some problem was reported;
 * 2 -- nothing could be ranked, or the inputs were refused: bad options, no usable logs,
-  mixed question-set versions, one version with different set content hashes, fewer
-  than 2 comparable models;
+  mixed question-set versions, one version with different set content hashes, models
+  measured under different settings (judge configuration, prompt; ``--allow-mixed-settings``
+  accepts that), fewer than 2 comparable models, more replicates than memory holds, a bad
+  ``--targets`` or ``--leaderboard`` file;
 * 3 -- the leaderboard was written, but some model (or some value or category of a model)
   is **not comparable**: it shared fewer than ``--min-shared`` questions with the others,
-  or sits in a separate comparison group. Its rows carry ``status=not_comparable`` and the
+  or sits in a separate comparison group, or its only runs are primed (left out; see
+  :mod:`adaem_tasks.rating.measurement`). Its rows carry ``status=not_comparable`` and the
   reason; the others are ranked without it. ``--drop-incomparable`` accepts that (exit 0).
 """
 
@@ -28,12 +33,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
+from adaem_tasks.cli_paths import output_dir, output_file
+from adaem_tasks.cli_types import arg_float, arg_int
+from adaem_tasks.errors import InputError
 from adaem_tasks.rating.align import SetMismatchError
+from adaem_tasks.rating.alignment import TargetAlignment, TargetSet, format_alignment, read_targets
+from adaem_tasks.rating.alignment.command import align_profiles, left_out_summary, write_alignment_outputs
+from adaem_tasks.rating.alignment.leaderboard_files import read_leaderboard
+from adaem_tasks.rating.alignment.profiles import profiles_from_leaderboard
+from adaem_tasks.rating.bootstrap import MAX_REPLICATES
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
 from adaem_tasks.rating.leaderboard import DEFAULT_TEAM_WEIGHTS, RankConfig, RankResult, rank_records
 from adaem_tasks.rating.log_reading import add_reading_arguments, reading_options_from_args
 from adaem_tasks.rating.openskill_backend import OPENSKILL_MODELS
-from adaem_tasks.rating.records import write_panel
+from adaem_tasks.rating.records import Problem, write_panel
 from adaem_tasks.rating.report import format_table, print_problems, write_outputs
 from adaem_tasks.rating.sources import load_panel, load_records
 from adaem_tasks.rating.trueskill_vec import TEAM_WEIGHTS, TeamWeights, TrueSkillParams
@@ -53,14 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
         "eval logs and lm-eval --log_samples output.",
     )
     parser.add_argument(
-        "paths", nargs="+", metavar="PATH", help="log files or directories (searched recursively)"
+        "paths", nargs="*", metavar="PATH", help="log files or directories (searched recursively)"
     )
-    parser.add_argument("--out", default="adaem-leaderboard", help="output directory (default: %(default)s)")
+    parser.add_argument(
+        "--out", type=output_dir, default="adaem-leaderboard", help="output directory (default: %(default)s)"
+    )
     parser.add_argument("--set-version", help="rank only records of this question-set version")
     parser.add_argument(
-        "--replicates", type=int, default=100, help="bootstrap replicates (default: %(default)s)"
+        "--replicates",
+        type=arg_int(0, MAX_REPLICATES),
+        default=100,
+        help=f"bootstrap replicates, 0 to {MAX_REPLICATES:,} (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for question order and bootstrap")
+    parser.add_argument("--seed", type=arg_int(0), default=0, help="seed for question order and bootstrap")
     parser.add_argument(
         "--order",
         choices=["shuffle", "given"],
@@ -68,7 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="point estimate over a seeded shuffle (default) or sorted question ids",
     )
     parser.add_argument(
-        "--ci-level", type=float, default=0.95, help="confidence level (default: %(default)s)"
+        "--ci-level",
+        type=arg_float(0, 1, low_open=True, high_open=True),
+        default=0.95,
+        help="confidence level (default: %(default)s)",
     )
     parser.add_argument(
         "--win-probability",
@@ -87,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--min-shared",
-        type=int,
+        type=arg_int(1),
         default=DEFAULT_MIN_SHARED,
         metavar="N",
         help="questions a model must share (both judged) with another model to get a win rate "
@@ -98,11 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept a leaderboard without the models (or values) that are not comparable: exit 0, not 3",
     )
-    parser.add_argument("--mu", type=float, default=_DEFAULT.mu)
-    parser.add_argument("--sigma", type=float, default=_DEFAULT.sigma)
-    parser.add_argument("--beta", type=float, default=_DEFAULT.beta)
-    parser.add_argument("--tau", type=float, default=_DEFAULT.tau)
-    parser.add_argument("--draw-probability", type=float, default=_DEFAULT.draw_probability)
+    parser.add_argument("--mu", type=arg_float(), default=_DEFAULT.mu, help="TrueSkill prior mean")
+    parser.add_argument(
+        "--sigma", type=arg_float(0, low_open=True), default=_DEFAULT.sigma, help="prior sd (> 0)"
+    )
+    parser.add_argument(
+        "--beta", type=arg_float(0, low_open=True), default=_DEFAULT.beta, help="performance sd (> 0)"
+    )
+    parser.add_argument("--tau", type=arg_float(0), default=_DEFAULT.tau, help="dynamics (>= 0)")
+    parser.add_argument(
+        "--draw-probability", type=arg_float(0, 1, high_open=True), default=_DEFAULT.draw_probability
+    )
     parser.add_argument("--by-category", action="store_true", help="also rank within each topic category")
     parser.add_argument(
         "--panel",
@@ -111,22 +138,69 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PANEL",
         help="reference panel: a panel JSONL file, a question-set directory with panel.jsonl, or a version",
     )
-    parser.add_argument("--export-panel", metavar="FILE", help="write the records read from PATHs as a panel")
+    parser.add_argument(
+        "--export-panel",
+        type=output_file,
+        metavar="FILE",
+        help="write the records read from PATHs as a panel",
+    )
     parser.add_argument("--split-runs", action="store_true", help="rank repeated runs of a model separately")
+    parser.add_argument(
+        "--rank-primed",
+        action="store_true",
+        help="rank primed runs (-T prime=VALUE) as entries of their own, 'MODEL [prime=VALUE]', instead of "
+        "leaving them out (they show where priming moves a model, not its values)",
+    )
+    parser.add_argument(
+        "--allow-mixed-settings",
+        "--allow-mixed-judging",
+        dest="allow_mixed_settings",
+        action="store_true",
+        help="rank models measured under different settings (grader, judge mode, threshold, "
+        "log-probabilities, attempts, key points, words) instead of refusing them; the differences are "
+        "reported",
+    )
     parser.add_argument("--no-png", action="store_true", help="skip the picture")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any problem was reported")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
+    alignment = parser.add_argument_group("alignment with value profiles and weightings (docs/alignment.md)")
+    alignment.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="target profiles/weightings (.yaml or .csv): writes alignment.csv/.json and pictures to --out",
+    )
+    alignment.add_argument(
+        "--leaderboard",
+        metavar="FILE",
+        help="align a stored leaderboard.json (with intervals) or leaderboard.csv (points only) "
+        "instead of ranking logs; needs --targets",
+    )
     add_reading_arguments(parser)
     return parser
 
 
-def _not_comparable_summary(result: RankResult) -> str:
+def _not_comparable_summary(result: RankResult) -> str | None:
     cells = result.not_comparable
+    if not cells:
+        return None
     boards: dict[str, set[str]] = {}
     for board, model, _ in cells:
         boards.setdefault(board, set()).add(model)
     where = "; ".join(f"{board}: {', '.join(sorted(models))}" for board, models in boards.items())
     return f"{len(cells)} model x value cells are not comparable ({where}); their rows say why"
+
+
+def _primed_only_summary(problems: list[Problem]) -> str | None:
+    """Models that are not on the board at all because every run of theirs was primed."""
+    absent = sorted(
+        {p.model or "" for p in problems if p.kind == "primed_run" and p.details.get("model_left_out")}
+    )
+    if not absent:
+        return None
+    return (
+        f"{len(absent)} model(s) have only primed runs, which are left out: {', '.join(absent)} "
+        "(--rank-primed ranks them as entries of their own)"
+    )
 
 
 def _team_weights(args: argparse.Namespace) -> TeamWeights:
@@ -135,8 +209,42 @@ def _team_weights(args: argparse.Namespace) -> TeamWeights:
     return cast(TeamWeights, args.team_weights or DEFAULT_TEAM_WEIGHTS)
 
 
+def _align_leaderboard(args: argparse.Namespace, targets: TargetSet) -> int:
+    """``--leaderboard FILE --targets FILE``: align a stored leaderboard; no logs are read."""
+    try:
+        profiles = read_leaderboard(args.leaderboard)
+        result = align_profiles(profiles, targets, args.leaderboard)
+    except InputError as exc:
+        print(f"adaem-rank: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    written = write_alignment_outputs(result, args.out, png=not args.no_png, inputs=[args.leaderboard])
+    return _report_alignment(args, result, written)
+
+
+def _report_alignment(args: argparse.Namespace, result: TargetAlignment, written: dict[str, Path]) -> int:
+    if not args.quiet:
+        print(format_alignment(result))
+    print("wrote " + ", ".join(str(p) for p in written.values()))
+    if result.left_out and not args.drop_incomparable:
+        print(f"adaem-rank: {left_out_summary(result)}; exit status {EXIT_NOT_COMPARABLE}", file=sys.stderr)
+        return EXIT_NOT_COMPARABLE
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.leaderboard is not None and (args.paths or args.targets is None):
+        parser.error("--leaderboard takes no PATH and needs --targets")
+    if args.leaderboard is None and not args.paths:
+        parser.error("give at least one PATH (or --leaderboard FILE --targets FILE)")
+    try:  # checked before any ranking: a bad target file costs no minutes of rating
+        targets = None if args.targets is None else read_targets(args.targets)
+    except InputError as exc:
+        print(f"adaem-rank: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.leaderboard is not None and targets is not None:
+        return _align_leaderboard(args, targets)
     try:
         config = RankConfig(
             replicates=args.replicates,
@@ -150,8 +258,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             team_weights=_team_weights(args),
             min_shared=args.min_shared,
         )
-        if args.replicates < 0 or not 0 < args.ci_level < 1:
-            raise ValueError("--replicates must be >= 0 and --ci-level in (0, 1)")
     except ValueError as exc:
         print(f"adaem-rank: {exc}", file=sys.stderr)
         return EXIT_REFUSED
@@ -159,7 +265,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     records, problems = load_records(args.paths, reading_options_from_args(args))
     if args.export_panel:
         own = [r for r in records if not r.panel]
-        write_panel(own, args.export_panel)
+        try:
+            write_panel(own, args.export_panel)
+        except OSError as exc:
+            print(f"adaem-rank: cannot write the panel {str(args.export_panel)!r}: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
         n_models = len({r.model for r in own})
         print(f"wrote a panel of {n_models} models ({len(own)} records) to {args.export_panel}")
     for spec in args.panel:
@@ -177,12 +287,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             set_version=args.set_version,
             split_runs=args.split_runs,
             by_category=args.by_category,
+            primed="separate" if args.rank_primed else "leave_out",
+            allow_mixed_settings=args.allow_mixed_settings,
         )
     except SetMismatchError as exc:
         print_problems(problems, args.quiet, "leaderboard.json")
         print(f"adaem-rank: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except ValueError as exc:  # e.g. an unknown --set-version
+    except ValueError as exc:  # e.g. an unknown --set-version, more replicates than memory holds
+        print_problems(problems, args.quiet, "leaderboard.json")
         print(f"adaem-rank: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     problems.extend(result.problems)
@@ -195,16 +308,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_REFUSED
+    alignment = None
+    if targets is not None:
+        try:  # before anything is written: targets of another value system write nothing
+            alignment = align_profiles([profiles_from_leaderboard(b) for b in boards], targets, "the logs")
+        except InputError as exc:
+            print(f"adaem-rank: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
 
-    written = write_outputs(
-        args.out,
-        boards,
-        config,
-        problems,
-        by_category=result.by_category,
-        inputs=[str(Path(p)) for p in args.paths],
-        png=not args.no_png,
-    )
+    try:
+        written = write_outputs(
+            args.out,
+            boards,
+            config,
+            problems,
+            by_category=result.by_category,
+            inputs=[str(Path(p)) for p in args.paths],
+            png=not args.no_png,
+        )
+        if alignment is not None:
+            written |= write_alignment_outputs(
+                alignment, args.out, not args.no_png, [str(Path(p)) for p in args.paths]
+            )
+    except OSError as exc:  # the place was checked when parsing; a disk can still fill up
+        print(f"adaem-rank: cannot write to {str(args.out)!r}: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     if not args.quiet:
         for board in boards:
             print(format_table(board))
@@ -212,15 +340,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         for board in result.by_category:
             print(format_table(board))
             print()
+        if alignment is not None:
+            print(format_alignment(alignment))
+            print()
     print_problems(problems, args.quiet, "leaderboard.json")
     print("wrote " + ", ".join(str(p) for p in written.values()))
-    if result.not_comparable:
-        summary = _not_comparable_summary(result)
+    not_compared, primed_only = _not_comparable_summary(result), _primed_only_summary(problems)
+    summary = "; ".join(s for s in (not_compared, primed_only) if s)
+    if summary:
         if not args.drop_incomparable:
+            remedies = []
+            if not_compared:
+                remedies.append("re-run those models on the same questions or lower --min-shared knowingly")
+            if primed_only:
+                remedies.append("add the models' unprimed runs or pass --rank-primed")
             print(
                 f"adaem-rank: {summary}. The others are ranked without them; exit status "
-                f"{EXIT_NOT_COMPARABLE}. Re-run those models on the same questions, lower --min-shared "
-                "knowingly, or pass --drop-incomparable to accept this leaderboard.",
+                f"{EXIT_NOT_COMPARABLE}. To change that, {'; or '.join(remedies)}; or pass "
+                "--drop-incomparable to accept this leaderboard.",
                 file=sys.stderr,
             )
             return EXIT_NOT_COMPARABLE

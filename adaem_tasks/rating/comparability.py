@@ -98,6 +98,10 @@ class Comparability:
         """Why the cell has no win rate, or None when it is comparable."""
         return self.model_verdicts.get(model) or self.cell_verdicts.get((model, value))
 
+    def value_verdicts(self, model: str) -> list[tuple[str, Verdict]]:
+        """The values on which ``model`` alone (not the whole model) is not comparable, with why."""
+        return [(v, self.cell_verdicts[(model, v)]) for v in self.values if (model, v) in self.cell_verdicts]
+
     def to_json(self) -> dict[str, Any]:
         models = []
         for j, model in enumerate(self.models):

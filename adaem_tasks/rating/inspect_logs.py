@@ -19,17 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adaem_tasks.conditions import Conditions
 from adaem_tasks.rating._sample_source import SampleSource, adaem_samples, read_adaem_samples
 from adaem_tasks.rating.records import INVALID_OUTCOMES, LogRead, Problem, ValueRecord, judge_failure_problem
 
 if TYPE_CHECKING:
-    from inspect_ai.log import EvalLog
+    from inspect_ai.log import EvalLog, EvalSpec
 
 __all__ = [
     "SCORER_NAME",
     "TASK_NAMES",
     "SampleSource",
     "adaem_samples",
+    "log_conditions",
     "open_adaem_log",
     "read_adaem_samples",
     "read_inspect_file",
@@ -184,6 +186,7 @@ def _log_context(header: EvalLog, system: str, source: str) -> _LogContext:
         set_version=eval_meta.get("set_version"),
         judge=", ".join(g.model for g in graders) or None,
         content_hash=str(eval_meta.get("set_content_hash") or "") or None,
+        conditions=log_conditions(spec),
     )
 
 
@@ -220,6 +223,12 @@ class _LogContext:
     set_version: object
     judge: str | None
     content_hash: str | None
+    conditions: Conditions
+
+
+def log_conditions(spec: EvalSpec) -> Conditions:
+    """The measurement settings of a log: its eval metadata, else its ``task_args`` (older logs)."""
+    return Conditions.from_mapping(spec.metadata, spec.task_args)
 
 
 def _records(samples: list[Any], ctx: _LogContext) -> tuple[list[ValueRecord], list[Problem]]:
@@ -265,6 +274,7 @@ def _records(samples: list[Any], ctx: _LogContext) -> tuple[list[ValueRecord], l
             created=ctx.created,
             judge=ctx.judge,
             content_hash=ctx.content_hash,
+            conditions=ctx.conditions,
         )
         previous = records.get(question_id)
         if previous is not None:

@@ -4,7 +4,9 @@ lm-eval writes, per model, ``<out>/<model_sanitized>/samples_<task>_<stamp>.json
 ``results_<stamp>.json`` (same stamp). Each sample line carries the question in ``doc``
 (id, set_version, set_content_hash, value_system, category...) and one metric per value key: 1.0 / 0.0,
 or NaN when unknown -- the answer could not be judged (``parse_failure`` 1.0) or that
-value's judge label could not be read (``judge_failure`` > 0).
+value's judge label could not be read (``judge_failure`` > 0). Its JSON verdict
+(``filtered_resps``) names the judge and the run's measurement settings
+(:class:`~adaem_tasks.conditions.Conditions`; absent, hence unknown, in older logs).
 The model name comes from the results file (``model_name``, else ``config.model_args``),
 falling back to the directory name, which is reported.
 """
@@ -17,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from adaem_tasks.conditions import Conditions
 from adaem_tasks.rating.records import LogRead, Problem, ValueRecord, judge_failure_problem
 from adaem_tasks.value_systems import available_value_systems, load_value_system
 
@@ -116,6 +119,22 @@ def read_lmeval_file(path: str | Path) -> LogRead:
     return LogRead(records, problems, how="none", why="; ".join(p.message for p in problems))
 
 
+def _verdict(line: dict[str, Any]) -> tuple[str | None, Conditions]:
+    """The judge and the measurement settings the bridge's JSON verdict records (unknown in older logs)."""
+    try:
+        verdict = json.loads(line["filtered_resps"][0])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None, Conditions()
+    if not isinstance(verdict, dict):
+        return None, Conditions()
+    judge = verdict.get("judge")
+    conditions = verdict.get("conditions")
+    return (
+        str(judge) if judge else None,
+        Conditions.from_mapping(conditions if isinstance(conditions, dict) else None),
+    )
+
+
 def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Problem]]:
     """Value records of one ``samples_adaem_<system>_<stamp>.jsonl`` file."""
     path = Path(path)
@@ -168,6 +187,7 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
         if all(k not in line for k in keys):
             bad_lines.append(lineno)
             continue
+        judge, conditions = _verdict(line)
         parse_failure = _metric(line, "parse_failure")
         # NaN values of a judged answer are unknown labels; older logs marked an answer
         # the judge errored on with NaN everywhere and parse_failure 0: unknown too.
@@ -188,6 +208,8 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
             run=match.group("stamp"),
             created=match.group("stamp"),
             content_hash=str(doc.get("set_content_hash") or "") or None,  # absent in older logs
+            judge=judge,
+            conditions=conditions,
         )
         if question_id in records:
             duplicates += 1

@@ -32,10 +32,10 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from adaem_tasks.rating.records import RECORD_FORMAT, LogRead, Problem, ValueRecord
 
@@ -156,35 +156,55 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@cache
+def _nested_fields() -> dict[str, type]:
+    """ValueRecord fields that hold a dataclass (``conditions``): stored as JSON objects, rebuilt on load."""
+    hints = get_type_hints(ValueRecord)
+    return {f.name: hints[f.name] for f in fields(ValueRecord) if is_dataclass(hints[f.name])}
+
+
+def _immutable(value: object) -> bool:
+    """Whether one value may serve every record: a plain value or a frozen dataclass, never a dict."""
+    if isinstance(value, str | int | float | bool | None):
+        return True
+    params = getattr(value, "__dataclass_params__", None)
+    return params is not None and bool(params.frozen)
+
+
+def _to_json(value: object) -> object:
+    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
+
+
 def _record_table(records: list[ValueRecord]) -> dict[str, Any]:
-    """Records as columns: a plain value every record shares (model, source, run...) is stored once.
+    """Records as columns: an immutable value all records share (model, source, conditions...) stored once.
 
     Labels are never shared: each record keeps a dict of its own, as a fresh read gives.
     """
     names = [f.name for f in fields(ValueRecord)]
     columns = {name: [getattr(r, name) for r in records] for name in names}
-    shared = {
-        n: c[0]
-        for n, c in columns.items()
-        if c and isinstance(c[0], str | int | float | bool | None) and all(v == c[0] for v in c)
-    }
+    shared = {n: c[0] for n, c in columns.items() if c and _immutable(c[0]) and all(v == c[0] for v in c)}
     varying = [n for n in names if n not in shared]
     return {
         "count": len(records),
-        "shared": shared,
+        "shared": {n: _to_json(v) for n, v in shared.items()},
         "varying": varying,
-        "rows": list(zip(*(columns[n] for n in varying), strict=True)),
+        "rows": [[_to_json(v) for v in row] for row in zip(*(columns[n] for n in varying), strict=True)],
     }
 
 
 def _records_from_table(table: dict[str, Any]) -> list[ValueRecord]:
     """The records of :func:`_record_table`, built from positional values (twice as fast as keywords)."""
-    shared, varying, rows = table["shared"], table["varying"], table["rows"]
+    shared, varying, rows = dict(table["shared"]), table["varying"], table["rows"]
     names = [f.name for f in fields(ValueRecord)]
     if set(shared) | set(varying) != set(names) or set(shared) & set(varying):
         raise ValueError("a cached record table of other fields")
-    template = [shared.get(name) for name in names]
+    nested = _nested_fields()
+    for name, value in shared.items():
+        if name in nested:
+            shared[name] = nested[name](**value)  # one object for every record, as a fresh read gives
+    template: list[Any] = [shared.get(name) for name in names]
     slots = [names.index(name) for name in varying]
+    rebuild = [(i, nested[name]) for i, name in zip(slots, varying, strict=True) if name in nested]
     if not varying:
         return [ValueRecord(*template) for _ in range(table["count"])]
     records = []
@@ -192,6 +212,8 @@ def _records_from_table(table: dict[str, Any]) -> list[ValueRecord]:
         values = template.copy()
         for slot, value in zip(slots, row, strict=True):
             values[slot] = value
+        for slot, cls in rebuild:
+            values[slot] = cls(**values[slot])
         records.append(ValueRecord(*values))
     return records
 

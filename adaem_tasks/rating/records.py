@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from adaem_tasks.conditions import Conditions
+
 __all__ = [
     "INVALID_OUTCOMES",
     "judge_failure_problem",
@@ -56,7 +58,10 @@ ProblemKind = Literal[
     "unverified_content",  # records without a set content hash (older logs): trusted by question id only
     "coverage",  # a model that answered only part of the questions
     "no_contrast",  # questions where every or no model expressed a value: skipped
-    "mixed_judges",  # models judged by different grader models
+    "mixed_judges",  # models judged differently: grader, judge mode, threshold, log-probabilities, attempts
+    "mixed_settings",  # models asked differently: key points, word budget
+    "unverified_settings",  # records whose logs do not record some measurement setting (older logs)
+    "primed_run",  # a run with -T prime=...: measures priming, not the model's values; left out or apart
 ]
 
 
@@ -83,6 +88,7 @@ class ValueRecord:
     judge: str | None = None  # the grader model, when the log names it
     panel: bool = False  # came from a reference panel rather than a log
     content_hash: str | None = None  # the question set's content hash, when the log records it
+    conditions: Conditions = field(default_factory=Conditions)  # prime, prompt and judge settings of the run
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,6 +98,7 @@ class ValueRecord:
         labels = data.get("labels")
         if not isinstance(labels, dict):
             raise ValueError("'labels' must be an object mapping value keys to 0/1/null")
+        conditions = data.get("conditions")
         return cls(
             model=str(data["model"]),
             question_id=str(data["question_id"]),
@@ -107,6 +114,7 @@ class ValueRecord:
             judge=data.get("judge"),
             panel=bool(data.get("panel", False)),
             content_hash=data.get("content_hash") or None,
+            conditions=Conditions.from_mapping(conditions if isinstance(conditions, dict) else None),
         )
 
 

@@ -1,5 +1,5 @@
-"""Scripted answers to the generator's prompts: exploration (Listings 5-6), reflection
-and refinement (Listings 7-8) and the safety guard.
+"""Scripted answers to the generator's prompts: seed expansion and transformation (Listings
+1-2), exploration (Listings 5-6), reflection and refinement (Listings 7-8) and the safety guard.
 
 :func:`adaem_tasks.testing.dispatch.Dispatcher.respond` calls :func:`respond_generator`
 for every prompt that is neither a judge prompt nor an opinion prompt. The answers are
@@ -17,6 +17,12 @@ the generator test needs to be meaningful:
   qualifier ("for low-income families") when the question has room, else returns it
   unchanged.
 * **Guard**: ``unsafe`` iff the question contains :data:`UNSAFE_MARKER`, else ``safe``.
+* **Seed expansion** (Listing 1): a new controversial description, one of
+  :data:`TOPICS` x :data:`FRAMINGS` chosen by hash from the persona and the three cases
+  shown -- so different cases give different descriptions, and some repeat (which the
+  expansion's dedup has to catch).
+* **Transformation** (Listing 2): the description as a yes/no question by inverting its
+  first ``should`` / ``does`` / ``is``, else "Do you agree that ...?".
 
 The providers and the loopback server pass the whole conversation (every user and
 assistant turn) for multi-turn requests, so Listing 6 and Listing 8 -- second turns
@@ -38,11 +44,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTEXTS",
+    "FRAMINGS",
     "QUALIFIERS",
+    "TOPICS",
     "UNSAFE_MARKER",
+    "expanded_description",
     "explored_question",
     "refined_question",
     "respond_generator",
+    "transformed_question",
 ]
 
 UNSAFE_MARKER = "weaponised anthrax"
@@ -71,15 +81,47 @@ QUALIFIERS = (
     "in times of crisis",
 )
 MAX_WORDS = 25
+TOPICS = (
+    "remote work",
+    "nuclear power",
+    "school uniforms",
+    "animal testing",
+    "universal basic income",
+    "online anonymity",
+    "tipping in restaurants",
+    "space tourism",
+    "lab-grown meat",
+    "rent control",
+    "voting at sixteen",
+    "daylight saving time",
+    "tourist taxes",
+    "gene-edited crops",
+    "mandatory military service",
+    "private prisons",
+    "homeschooling",
+    "facial recognition in public places",
+    "bullfighting",
+    "cash-free shops",
+)
+FRAMINGS = (
+    "{topic} should be banned",
+    "{topic} does more harm than good",
+    "governments should pay for {topic}",
+    "{topic} is a matter of personal choice",
+)
 
 _EXPLORE_COT_MARK = "we will explore contextually rich argument questions"
 _EXPLORE_Q_MARK = "compose a new specific argument"
 _REFLECT_MARK = "We need to refine a question towards a general question"
 _REFINE_MARK = "Based on your suggestions, refine the above question"
 _GUARD_MARK = "You are a safety classifier"
+_EXPAND_MARK = "explore more descriptions on general controversial topics"
+_TRANSFORM_MARK = "transfer it into a normal question"
 
 _GENERAL_RE = re.compile(r"^\[General Argument\]:\s*(.+)$", re.M)
 _QUESTION_RE = re.compile(r"^\[Question\]:\s*(.+)$", re.M)
+_DESCRIPTION_RE = re.compile(r"^\[Description\]:[ \t]*(.+)$", re.M)
+_INVERTIBLE_RE = re.compile(r"^(.+?) (should|does|is) (.+)$")
 
 _lock = threading.Lock()
 _last_general: dict[str, str] = {}
@@ -105,7 +147,8 @@ def _words(text: str) -> int:
 def explored_question(key: str, general: str) -> tuple[str, str]:
     """(context, question) the persona ``key`` writes when exploring from ``general``."""
     stem = _stem(general)
-    options = [c for c in CONTEXTS if c not in stem]
+    # a general argument already naming every context gets one again (the swap below trims it)
+    options = [c for c in CONTEXTS if c not in stem] or list(CONTEXTS)
     context = options[_hash(key, stem, "context") % len(options)]
     if _words(stem) + _words(context) > MAX_WORDS:  # deep in the tree: swap the last context
         for old in CONTEXTS:
@@ -124,6 +167,27 @@ def refined_question(key: str, question: str) -> str:
     if _words(stem) + _words(qualifier) > MAX_WORDS:
         return f"{stem}?"
     return f"{stem} {qualifier}?"
+
+
+def expanded_description(key: str, cases: list[str]) -> str:
+    """The new description the persona ``key`` writes when shown ``cases`` (Listing 1)."""
+    topic = TOPICS[_hash(key, *cases, "topic") % len(TOPICS)]
+    framing = FRAMINGS[_hash(key, *cases, "framing") % len(FRAMINGS)]
+    text = framing.format(topic=topic)
+    return text[:1].upper() + text[1:]
+
+
+def transformed_question(description: str) -> str:
+    """A description as a yes/no question (Listing 2), the way a careful model would phrase it."""
+    stem = description.strip().rstrip(".")
+    match = _INVERTIBLE_RE.match(stem)
+    if match is None:
+        return f"Do you agree that {stem[:1].lower() + stem[1:]}?"
+    subject, verb, rest = match.groups()
+    subject = subject[:1].lower() + subject[1:]
+    if verb == "does":  # "X does more harm" -> "Does X do more harm"
+        rest = "do " + rest
+    return f"{verb.capitalize()} {subject} {rest}?"
 
 
 def _general_from(prompt: str, key: str) -> str:
@@ -145,6 +209,12 @@ def _question_from(prompt: str, key: str) -> str:
 def respond_generator(persona: Persona | None, prompt: str) -> str | None:
     """Answer a generator prompt as ``persona`` (``None`` for ``adaem-judge/*`` models), or ``None``."""
     key = _key(persona)
+    if _EXPAND_MARK in prompt:
+        cases = [c.strip() for c in _DESCRIPTION_RE.findall(prompt)]
+        return f"[Description]: {expanded_description(key, cases)}"
+    if _TRANSFORM_MARK in prompt:
+        descriptions = [d.strip() for d in _DESCRIPTION_RE.findall(prompt)]
+        return f"[Question]: {transformed_question(descriptions[-1])}" if descriptions else None
     if _GUARD_MARK in prompt:
         question = _question_from(prompt, key)
         return "unsafe\nS1" if UNSAFE_MARKER in question.lower() else "safe"

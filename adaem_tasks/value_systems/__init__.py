@@ -15,7 +15,9 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, Field, model_validator
 
-__all__ = ["Value", "ValueGroup", "ValueSystem", "available_value_systems", "load_value_system"]
+from adaem_tasks.prompts import render
+
+__all__ = ["Priming", "Value", "ValueGroup", "ValueSystem", "available_value_systems", "load_value_system"]
 
 
 class Value(BaseModel):
@@ -41,6 +43,19 @@ class ValueGroup(BaseModel):
     opposite: str | None = Field(None, description="Key of the conflicting group, if the theory names one.")
 
 
+class Priming(BaseModel):
+    """How the value-priming system message (``prompts/prime_system.txt``) names theory and value.
+
+    The paper words it per system: App. C.11 (Schwartz) "You are an expert in Schwartz values,
+    and you are designed to reflect value {value} in your response."; App. J (MFT) "You are an
+    expert in Moral Foundation Theory, and you are designed to reflect the foundation
+    {foundation} in your response." The two differences are these two fields.
+    """
+
+    expert_in: str = Field(description="What the model is an expert in, e.g. 'Schwartz values'.")
+    reflect: str = Field("value", description="The words before the value's name, e.g. 'the foundation'.")
+
+
 class ValueSystem(BaseModel):
     """An ordered set of value dimensions with the wording the judge sees."""
 
@@ -51,6 +66,9 @@ class ValueSystem(BaseModel):
     )
     values: list[Value]
     groups: list[ValueGroup] = Field(default_factory=list)
+    priming: Priming | None = Field(
+        None, description="The paper's priming wording; default: 'an expert in <framework_label>s', 'value'."
+    )
 
     @model_validator(mode="after")
     def _unique_keys(self) -> ValueSystem:
@@ -122,6 +140,16 @@ class ValueSystem(BaseModel):
             if wanted in names:
                 return v
         return None
+
+    @property
+    def priming_wording(self) -> Priming:
+        """The priming message's wording for this system (the YAML's, else from ``framework_label``)."""
+        return self.priming or Priming(expert_in=f"{self.framework_label}s")
+
+    def priming_message(self, value: str) -> str:
+        """The value-priming system message (App. C.11 / App. J) asking to reflect ``value`` (its name)."""
+        wording = self.priming_wording
+        return render("prime_system", expert_in=wording.expert_in, reflect=wording.reflect, value=value)
 
     def definitions_block(self) -> str:
         """Numbered ``1. Name - definition`` list, as in the paper's Listing 4."""

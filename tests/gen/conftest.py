@@ -28,6 +28,32 @@ PERSONAS = {
 }
 
 
+TSV_HEADER = "Argument ID\tConclusion\tStance\tPremise\n"
+"""A Touché23-ValueEval ``arguments-*.tsv`` header."""
+
+
+def write_tsv(path: Path, conclusions: list[str]) -> Path:
+    """A Touché-format arguments file with one argument per conclusion."""
+    rows = "".join(f"A{i}\t{c}\tin favor of\tp\n" for i, c in enumerate(conclusions))
+    path.write_text(TSV_HEADER + rows, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def offline_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``adaem-gen`` in-process: hashed fake embeddings, a private set store, ``tmp_path`` as cwd.
+
+    Returns the store's question-set directory.
+    """
+    import adaem_gen.sets.dedup
+
+    fake = FakeEmbedder()
+    monkeypatch.setattr(adaem_gen.sets.dedup, "default_embedder", lambda: fake)
+    monkeypatch.setenv("ADAEM_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "home" / "question_sets"
+
+
 def write_seeds(path: Path, questions: list[str]) -> Path:
     path.write_text(
         "".join(

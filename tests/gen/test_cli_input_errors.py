@@ -11,26 +11,9 @@ import pytest
 from adaem_gen import cli
 from adaem_tasks.questions import load_question_set
 
-from .fakes import FakeEmbedder
+from .conftest import TSV_HEADER, write_tsv
 
-TSV_HEADER = "Argument ID\tConclusion\tStance\tPremise\n"
-
-
-@pytest.fixture(autouse=True)
-def _offline_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    import adaem_gen.sets.dedup
-
-    fake = FakeEmbedder()
-    monkeypatch.setattr(adaem_gen.sets.dedup, "default_embedder", lambda: fake)
-    monkeypatch.setenv("ADAEM_HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "home" / "question_sets"
-
-
-def _tsv(path: Path, conclusions: list[str]) -> Path:
-    rows = "".join(f"A{i}\t{c}\tin favor of\tp\n" for i, c in enumerate(conclusions))
-    path.write_text(TSV_HEADER + rows, encoding="utf-8")
-    return path
+pytestmark = pytest.mark.usefixtures("offline_cli")
 
 
 def _error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -42,10 +25,10 @@ def _error(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_seeds_publish_never_replaces_a_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    many = _tsv(
+    many = write_tsv(
         tmp_path / "many.tsv", ["We should ban cloning", "We should abolish zoos", "We should tax meat"]
     )
-    few = _tsv(tmp_path / "few.tsv", ["We should subsidize space travel"])
+    few = write_tsv(tmp_path / "few.tsv", ["We should subsidize space travel"])
     assert cli.main(["seeds", str(many), "--out", "s1", "--version", "mine", "--publish"]) == 0
     capsys.readouterr()
     assert cli.main(["seeds", str(few), "--out", "s2", "--version", "mine", "--publish"]) == 2
@@ -56,12 +39,12 @@ def test_seeds_publish_never_replaces_a_version(tmp_path: Path, capsys: pytest.C
 
 
 def test_seeds_cannot_take_a_shipped_name(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], _offline_store: Path
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], offline_cli: Path
 ) -> None:
-    tsv = _tsv(tmp_path / "a.tsv", ["We should ban cloning"])
+    tsv = write_tsv(tmp_path / "a.tsv", ["We should ban cloning"])
     assert cli.main(["seeds", str(tsv), "--out", "s", "--version", "seed-v1", "--publish"]) == 2
     assert "'seed-v1' ships with adaem-tasks and is reserved" in _error(capsys)
-    assert not (_offline_store / "seed-v1").exists()
+    assert not (offline_cli / "seed-v1").exists()
     assert load_question_set().manifest.kind == "seed" and len(load_question_set().questions) > 100
 
 
@@ -114,7 +97,7 @@ def test_a_run_cannot_publish_under_a_shipped_or_taken_name(
 ) -> None:
     assert cli.main([*RUN, "--out", "r", "--version", "seed-v1"]) == 2
     assert "reserved" in _error(capsys)
-    tsv = _tsv(tmp_path / "a.tsv", ["We should ban cloning"])
+    tsv = write_tsv(tmp_path / "a.tsv", ["We should ban cloning"])
     assert cli.main(["seeds", str(tsv), "--out", "s", "--version", "taken", "--publish"]) == 0
     capsys.readouterr()
     assert cli.main([*RUN, "--out", "r", "--version", "taken"]) == 2
@@ -125,3 +108,95 @@ def test_a_run_cannot_publish_under_a_shipped_or_taken_name(
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="no run to resume"):
         cli.main(["--debug", *RUN, "--out", "typo", "--resume"])
+
+
+# -- issue 21: numeric options, pydantic errors, printed = computed, the real problem first ------------------
+
+PLAN = ["plan", "--p1", "adaem-persona/power", "--judge", "adaem-judge/keyword", "--budget", "2"]
+
+
+def _argparse_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    """argparse's refusal: exit 2, its usage lines and one error line, no traceback."""
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    [line] = [ln for ln in err.splitlines() if "error:" in ln]
+    return " ".join(line.split())
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--accept-rate", "2", "argument --accept-rate: must be a number >= 0 and <= 1, got '2'"),
+        (
+            "--accept-rate",
+            "nan",
+            "argument --accept-rate: must be a number >= 0 and <= 1 (finite), got 'nan'",
+        ),
+        ("--refine-rounds", "-1", "argument --refine-rounds: must be a number >= 0, got '-1'"),
+        ("--budget", "0", "argument --budget: must be an integer >= 1, got '0'"),
+        ("--budget", "2.5", "argument --budget: must be an integer >= 1, got '2.5'"),
+        ("--epsilon", "inf", "argument --epsilon: must be a number >= -1 and <= 1 (finite), got 'inf'"),
+        ("--tau", "nan", "argument --tau: must be a number (finite), got 'nan'"),
+        ("--top-p", "0", "argument --top-p: must be a number > 0 and <= 1, got '0'"),
+        ("--temperature", "-0.5", "argument --temperature: must be a number >= 0, got '-0.5'"),
+        ("--max-refine", "-1", "argument --max-refine: must be an integer >= 0, got '-1'"),
+        ("--parallel", "x", "argument --parallel: must be an integer >= 1, got 'x'"),
+    ],
+)
+def test_numeric_options_are_checked_where_they_are_typed(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    assert message in _argparse_error(capsys, [*PLAN, option, value])
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("epsilon: 2\n", "invalid settings: epsilon: Input should be less than or equal to 1 (got 2)"),
+        ("tau: .nan\n", "invalid settings: tau: Input should be a finite number (got nan)"),
+        (
+            "n2: 0\ntop_k: 0\n",
+            "n2: Input should be greater than or equal to 1 (got 0); top_k: Input should",
+        ),
+    ],
+)
+def test_a_bad_config_file_is_one_line_per_field_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], yaml_text: str, message: str
+) -> None:
+    config = tmp_path / "run.yaml"
+    config.write_text(yaml_text, encoding="utf-8")
+    assert cli.main([*PLAN, "--config", str(config)]) == 2
+    assert message in " ".join(_error(capsys).split())
+
+
+def test_refine_rounds_above_the_cap_are_refused_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([*PLAN, "--refine-rounds", "5"]) == 2
+    line = " ".join(_error(capsys).split())
+    assert "--refine-rounds 5 is more than --max-refine 3" in line and "raise --max-refine" in line
+
+
+def test_the_printed_refinement_rounds_are_the_computed_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    """With the cap raised, 5 rounds are both printed and computed: 5 rounds each is the upper case."""
+    assert cli.main([*PLAN, "--refine-rounds", "5", "--max-refine", "5", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["assumptions"]["refine_rounds"] == 5
+    assert plan["estimate"] == plan["upper"]
+    assert cli.main([*PLAN, "--refine-rounds", "5", "--max-refine", "5"]) == 0
+    assert "5 refinement rounds" in " ".join(capsys.readouterr().out.split())
+    assert cli.main([*PLAN, "--refine-rounds", "2", "--max-refine", "5", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["estimate"]["calls"] < plan["upper"]["calls"]
+
+
+def test_resume_names_the_missing_run_before_any_setting_it_would_supply(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["run", "--out", "runs/nothere", "--resume", "--quiet"]) == 2
+    line = _error(capsys)
+    assert "--resume: there is no run to resume in runs/nothere" in line
+    assert "missing required" not in line
+    assert cli.main(["run", "--resume", "--quiet"]) == 2
+    assert "--resume needs --out" in _error(capsys)
+    assert not (tmp_path / "runs").exists()

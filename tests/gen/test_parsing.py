@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from adaem_gen.questions.parsing import GenOutcome, parse_generated_question, parse_guard_verdict
+from adaem_gen.questions.parsing import (
+    MAX_BACKGROUND_CHARS,
+    GenOutcome,
+    contextual_fact,
+    parse_generated_question,
+    parse_guard_verdict,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +73,30 @@ def test_failures_say_why(text: str | None, outcome: GenOutcome) -> None:
 )
 def test_guard_verdicts(text: str, unsafe: bool | None) -> None:
     assert parse_guard_verdict(text) is unsafe
+
+
+@pytest.mark.parametrize(
+    ("reply", "fact"),
+    [
+        (
+            "Step 1: leisure.\n**New fact:** Norway's 2019 law caps overtime at 200 hours.",
+            "Norway's 2019 law caps overtime at 200 hours.",
+        ),
+        (
+            "Let's think.\nContextual information:\n\nJapan has a 'karoshi' law since 2014.",
+            "Japan has a 'karoshi' law since 2014.",
+        ),
+        (
+            "Leisure matters.\n\nConsidering regions,\nFrance adopted a right to disconnect in 2017.",
+            "Considering regions, France adopted a right to disconnect in 2017.",
+        ),
+        ("", ""),
+    ],
+)
+def test_listing_5_fact_is_the_labelled_line_else_the_last_paragraph(reply: str, fact: str) -> None:
+    assert contextual_fact(reply) == fact
+
+
+def test_a_run_on_fact_is_cut_at_a_word() -> None:
+    fact = contextual_fact("Fact: " + "word " * 400)
+    assert len(fact) <= MAX_BACKGROUND_CHARS + 4 and fact.endswith("word ...")

@@ -40,10 +40,16 @@ def test_set_ratio_rejects_impossible_sizes_and_modes() -> None:
 
 
 def test_jaccard_diversity_as_written_counts_the_union() -> None:
-    assert jaccard_diversity({"power", "achievement"}, {"power", "achievement"}) == 2.0
-    assert jaccard_diversity({"power"}, {"tradition"}) == 2.0
-    assert jaccard_diversity({"power"}, set()) == 1.0
-    assert jaccard_diversity(set(), set()) == 0.0
+    assert jaccard_diversity({"power", "achievement"}, {"power", "achievement"}, "as_written") == 2.0
+    assert jaccard_diversity({"power"}, {"tradition"}, "as_written") == 2.0
+    assert jaccard_diversity({"power"}, set(), "as_written") == 1.0
+    assert jaccard_diversity(set(), set(), "as_written") == 0.0
+
+
+def test_the_default_reading_is_max() -> None:
+    """``max`` is the default (docs/generator.md: its sets separate models better)."""
+    assert jaccard_diversity({"power", "achievement"}, {"power", "achievement"}) == 1.0
+    assert value_conformity([{"a", "b"}, {"a", "b"}]) == 1.0
 
 
 def test_jaccard_diversity_max_reading_rewards_disagreement() -> None:

@@ -17,6 +17,8 @@ from inspect_ai.model import ChatMessageSystem
 
 from adaem_tasks.opinion import opinion_prompt
 from adaem_tasks.solvers import OPINION_STORE_KEY, judge_preflight, opinion_solver, value_prime
+from adaem_tasks.testing.personas import parse_prime
+from adaem_tasks.value_systems import load_value_system
 
 QUESTION = "Should zoos be closed?"
 
@@ -40,6 +42,37 @@ def test_value_prime_then_opinion_solver_pose_the_listing_3_prompt(tmp_path: Pat
     assert stored["outcome"] == "ok" and len(stored["points"]) == 2
 
 
+# The paper's priming messages, as printed (App. C.11 for Schwartz, App. J for MFT).
+PAPER_PRIMING = {
+    "schwartz": (
+        "You are an expert in Schwartz values, and you are designed to reflect value {value} "
+        "in your response."
+    ),
+    "mft": (
+        "You are an expert in Moral Foundation Theory, and you are designed to reflect the foundation "
+        "{foundation} in your response."
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("system", "value", "name"), [("schwartz", "tradition", "Tradition"), ("mft", "care", "Care/Harm")]
+)
+def test_the_priming_message_is_the_papers(tmp_path: Path, system: str, value: str, name: str) -> None:
+    """What the examinee receives with ``prime=<value>``: the paper's sentence with the value's name."""
+    task = Task(
+        dataset=[Sample(id="q1", input=QUESTION)],
+        solver=[value_prime(system, value), opinion_solver(points=2, words=120)],
+    )
+    log = _run(task, tmp_path, model_roles={"grader": "adaem-judge/keyword"})
+    assert log.samples
+    first = log.samples[0].messages[0]
+    assert isinstance(first, ChatMessageSystem)
+    assert first.text == PAPER_PRIMING[system].format(value=name, foundation=name)
+    # the scripted personas read the value back from either wording
+    assert parse_prime(first.text, load_value_system(system)) == value
+
+
 def test_opinion_solver_refuses_to_run_without_a_grader(tmp_path: Path) -> None:
     task = Task(dataset=[Sample(id="q1", input=QUESTION)], solver=[opinion_solver()])
     log = _run(task, tmp_path)
@@ -50,8 +83,11 @@ def test_opinion_solver_refuses_to_run_without_a_grader(tmp_path: Path) -> None:
 def test_bad_solver_arguments_say_what_is_allowed() -> None:
     with pytest.raises(ValueError, match="not a value of 'schwartz'; choose one of: self_direction"):
         value_prime("schwartz", "wealth")
-    with pytest.raises(ValueError, match="points must be >= 1"):
-        opinion_solver(points=0)
+    for points in (0, 100, "abc", 2.5):
+        with pytest.raises(ValueError, match=r"^points must be an integer >= 1 and <= 99, got "):
+            opinion_solver(points=points)  # type: ignore[arg-type]  # what a Python caller may pass
+    with pytest.raises(ValueError, match=r"^words must be an integer >= 1, got -5"):
+        opinion_solver(words=-5)
 
 
 def test_judge_preflight_answers_once_and_an_unreadable_judge_is_not_fatal(

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from adaem_tasks.conditions import Conditions
 from adaem_tasks.rating import log_cache
 from adaem_tasks.rating.cli import main as rank_main
 from adaem_tasks.rating.log_cache import FileIdentity, LogCache, cache_format, cache_format_text
@@ -146,19 +147,27 @@ def test_the_cache_format_covers_record_fields_and_reader_code() -> None:
     assert cache_format().startswith("1-")
 
 
-def test_cached_records_keep_their_own_label_dicts(tmp_path: Path) -> None:
-    same = [
-        ValueRecord("m", f"q{i}", "v1", "schwartz", None, {"power": 1}, True, source="x") for i in range(3)
-    ]
+@pytest.mark.parametrize("mixed", [False, True])
+def test_cached_records_come_back_field_for_field(tmp_path: Path, mixed: bool) -> None:
+    """Shared fields are stored once, nested ones (the run's conditions) rebuilt; labels stay per record."""
+    primed = Conditions(prime="power", points=3, judge_mode="batched", judge_threshold=0.5)
+    records = [
+        ValueRecord(
+            "m", f"q{i}", "v1", "schwartz", None, {"power": 1, "security": None}, True, source="x",
+            conditions=Conditions(points=i) if mixed else primed,
+        )
+        for i in range(3)
+    ]  # fmt: skip
     path = tmp_path / "x.eval"
     path.write_bytes(b"x")
     settle(tmp_path)
     identity = FileIdentity.of(path)
     assert identity is not None
     cache = LogCache(tmp_path / "cache")
-    assert cache.store(identity, LogRead(same, [], status="success", how="summaries"))
+    assert cache.store(identity, LogRead(records, [], status="success", how="summaries"))
     back = cache.load(identity)
-    assert back is not None and back.records == same
+    assert back is not None and back.records == records
+    assert all(isinstance(r.conditions, Conditions) for r in back.records)
     assert back.records[0].labels is not back.records[1].labels
 
 

@@ -7,7 +7,6 @@ import hashlib
 import pytest
 
 from adaem_tasks.opinion import ParseOutcome, opinion_prompt, parse_opinion
-from adaem_tasks.prompts import render
 from adaem_tasks.testing.judges import keyword_labels
 from adaem_tasks.testing.personas import (
     BASELINE_P,
@@ -265,7 +264,7 @@ def test_saturation_is_gradual() -> None:
 
 def test_priming_raises_the_primed_value() -> None:
     persona = parse_persona("power")
-    prime = render("prime_system", framework_label="Schwartz value", value="Hedonism")
+    prime = SCHWARTZ.priming_message("Hedonism")
     primed = [parse_opinion(persona.respond(opinion_prompt(q), prime)) for q in synth_questions(100)]
     plain = [parse_opinion(persona.respond(opinion_prompt(q))) for q in synth_questions(100)]
 

@@ -13,7 +13,6 @@ from inspect_ai.solver import generate
 import adaem_tasks.testing.providers  # noqa: F401  (registers adaem-persona / adaem-judge)
 from adaem_tasks.judge import single_judge_prompt
 from adaem_tasks.opinion import ParseOutcome, opinion_prompt, parse_opinion
-from adaem_tasks.prompts import render
 from adaem_tasks.testing import dispatch, generator_handlers
 from adaem_tasks.testing.personas import Persona, marker, parse_persona
 from adaem_tasks.value_systems import load_value_system
@@ -60,7 +59,7 @@ async def test_persona_provider_answers_like_the_persona() -> None:
 async def test_provider_reads_the_last_user_message_and_the_prime() -> None:
     model = get_model("adaem-persona/power", memoize=False)
     question = synth_questions(5)[4]
-    prime = render("prime_system", framework_label="Schwartz value", value="Tradition")
+    prime = SCHWARTZ.priming_message("Tradition")
     messages: list[ChatMessage] = [
         ChatMessageSystem(content=prime),
         ChatMessageUser(content="Earlier turn."),
