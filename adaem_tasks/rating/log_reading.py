@@ -21,12 +21,14 @@ reader below it (:func:`adaem_tasks.rating.load_records`) picks them up.
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -55,6 +57,8 @@ __all__ = [
     "reading_options",
     "reading_options_from_args",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: The most worker processes a read uses, whatever ``--jobs`` says: each holds one log's
 #: summaries in memory at a time, and more than this stops paying on the disks logs live on.
@@ -267,15 +271,21 @@ def read_files(files: Sequence[tuple[str, Path]], options: ReadOptions | None = 
 
     try:
         if jobs >= 2 and sum(size.values()) >= options.pool_min_bytes:
-            report.workers = jobs
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
-                futures: dict[Future[LogRead], int] = {
-                    pool.submit(read_file, files[i][0], files[i][1]): i for i in todo
-                }
-                for future in as_completed(futures):
-                    finish(futures[future], future.result())
-        else:
-            for index in todo:
+            try:
+                with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+                    futures: dict[Future[LogRead], int] = {
+                        pool.submit(read_file, files[i][0], files[i][1]): i for i in todo
+                    }
+                    report.workers = jobs
+                    for future in as_completed(futures):
+                        finish(futures[future], future.result())
+            except (OSError, BrokenProcessPool) as exc:
+                # workers that cannot start (a socket path too long for a fork server, a main
+                # module that cannot be imported again) or that died: what is left is read here
+                report.workers = 0
+                logger.warning("reading logs in this process: the worker processes failed (%s)", exc)
+        for index in todo:
+            if index not in results:
                 finish(index, read_file(*files[index]))
     finally:
         progress.close()

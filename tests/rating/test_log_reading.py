@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 
 from adaem_tasks.conditions import Conditions
-from adaem_tasks.rating import log_cache
+from adaem_tasks.rating import log_cache, log_reading
 from adaem_tasks.rating.cli import main as rank_main
 from adaem_tasks.rating.log_cache import FileIdentity, LogCache, cache_format, cache_format_text
 from adaem_tasks.rating.log_reading import ReadOptions, ReadProgress, ReadReport, read_files, reading_options
@@ -197,6 +197,21 @@ def test_a_script_without_a_main_guard_can_read_in_parallel(logs: Path, tmp_path
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["2", "180"]
+
+
+def test_workers_that_cannot_start_leave_the_reading_to_this_process(
+    logs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """E.g. a fork server whose socket path is too long: the reads still all happen, here."""
+    expected, _ = _read(logs, cache=False, jobs=1)
+
+    class Unstartable:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError("AF_UNIX path too long")
+
+    monkeypatch.setattr(log_reading, "ProcessPoolExecutor", Unstartable)
+    reads, report = _read(logs, cache=False, jobs=2, pool_min_bytes=0)
+    assert reads == expected and report.workers == 0 and report.read == 4
 
 
 def test_small_reads_stay_in_this_process(logs: Path) -> None:
