@@ -31,7 +31,7 @@ from inspect_ai import Task, task
 from inspect_ai.solver import Solver
 
 from adaem_tasks.conditions import Conditions
-from adaem_tasks.dataset import question_dataset
+from adaem_tasks.dataset import SUMMARY_EXACT_KEY, question_dataset, summary_exact_metadata
 from adaem_tasks.errors import as_prerequisite_error, debug_requested
 from adaem_tasks.judge import JudgeMode
 from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS
@@ -167,6 +167,7 @@ def _build_task(
                 judge_logprobs=judge_logprobs,
                 judge_max_attempts=judge_max_attempts,
             ).to_metadata(),
+            SUMMARY_EXACT_KEY: summary_exact_metadata(dataset),
         },
     )
 

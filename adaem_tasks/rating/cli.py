@@ -44,6 +44,7 @@ from adaem_tasks.rating.alignment.profiles import profiles_from_leaderboard
 from adaem_tasks.rating.bootstrap import MAX_REPLICATES
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
 from adaem_tasks.rating.leaderboard import DEFAULT_TEAM_WEIGHTS, RankConfig, RankResult, rank_records
+from adaem_tasks.rating.log_reading import add_reading_arguments, reading_options_from_args
 from adaem_tasks.rating.openskill_backend import OPENSKILL_MODELS
 from adaem_tasks.rating.records import Problem, write_panel
 from adaem_tasks.rating.report import format_table, print_problems, write_outputs
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="align a stored leaderboard.json (with intervals) or leaderboard.csv (points only) "
         "instead of ranking logs; needs --targets",
     )
+    add_reading_arguments(parser)
     return parser
 
 
@@ -260,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"adaem-rank: {exc}", file=sys.stderr)
         return EXIT_REFUSED
 
-    records, problems = load_records(args.paths)
+    records, problems = load_records(args.paths, reading_options_from_args(args))
     if args.export_panel:
         own = [r for r in records if not r.panel]
         try:

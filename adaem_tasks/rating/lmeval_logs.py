@@ -20,14 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from adaem_tasks.conditions import Conditions
-from adaem_tasks.rating.records import Problem, ValueRecord, judge_failure_problem
+from adaem_tasks.rating.records import LogRead, Problem, ValueRecord, judge_failure_problem
 from adaem_tasks.value_systems import available_value_systems, load_value_system
 
 __all__ = [
     "LMEVAL_TASKS",
     "is_lmeval_samples_file",
     "lmeval_model_name",
+    "read_lmeval_file",
     "read_lmeval_samples",
+    "results_file",
 ]
 
 #: lm-eval task name -> value system.
@@ -54,25 +56,30 @@ def _model_from_args(model_args: object) -> str | None:
     return None
 
 
-def lmeval_model_name(samples_file: Path) -> tuple[str, Problem | None]:
-    """The model of a samples file, from its results file when there is one."""
+def results_file(samples_file: Path) -> Path:
+    """The ``results_<stamp>.json`` of the run a samples file belongs to (it may not exist)."""
     match = SAMPLES_RE.match(samples_file.name)
     stamp = match.group("stamp") if match else ""
-    results_file = samples_file.with_name(f"results_{stamp}.json")
+    return samples_file.with_name(f"results_{stamp}.json")
+
+
+def lmeval_model_name(samples_file: Path) -> tuple[str, Problem | None]:
+    """The model of a samples file, from its results file when there is one."""
+    results_path = results_file(samples_file)
     fallback = samples_file.parent.name
-    if not results_file.is_file():
+    if not results_path.is_file():
         return fallback, Problem(
             "bad_record",
             str(samples_file),
-            f"no {results_file.name} beside it: model named after its directory, {fallback!r}",
+            f"no {results_path.name} beside it: model named after its directory, {fallback!r}",
             model=fallback,
         )
     try:
-        results = json.loads(results_file.read_text(encoding="utf-8"))
+        results = json.loads(results_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return fallback, Problem(
             "unreadable",
-            str(results_file),
+            str(results_path),
             f"results file unreadable ({exc}): model named after its directory, {fallback!r}",
             model=fallback,
         )
@@ -82,7 +89,7 @@ def lmeval_model_name(samples_file: Path) -> tuple[str, Problem | None]:
     if not name:
         return fallback, Problem(
             "bad_record",
-            str(results_file),
+            str(results_path),
             f"results file names no model: model named after its directory, {fallback!r}",
             model=fallback,
         )
@@ -102,6 +109,14 @@ def _metric(line: dict[str, Any], key: str) -> float | None:
             return None
         return None if math.isnan(value) else value
     return None
+
+
+def read_lmeval_file(path: str | Path) -> LogRead:
+    """:func:`read_lmeval_samples` as the parallel reader and its cache take it."""
+    records, problems = read_lmeval_samples(path)
+    if records:
+        return LogRead(records, problems, how="lines", why="lm-eval samples", samples=len(records))
+    return LogRead(records, problems, how="none", why="; ".join(p.message for p in problems))
 
 
 def _verdict(line: dict[str, Any]) -> tuple[str | None, Conditions]:
@@ -147,6 +162,9 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
     invalid = 0
     unknown_cells = 0
     duplicates = 0
+    # looked up once per file, not per line: listing the value systems reads a directory
+    known_systems = set(available_value_systems())
+    keys_of: dict[str, list[str]] = {}
     for lineno, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -159,10 +177,12 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
         except (ValueError, KeyError, TypeError):
             bad_lines.append(lineno)
             continue
-        if system_name not in available_value_systems():
+        if system_name not in known_systems:
             bad_lines.append(lineno)
             continue
-        keys = load_value_system(system_name).keys
+        if system_name not in keys_of:
+            keys_of[system_name] = list(load_value_system(system_name).keys)
+        keys = keys_of[system_name]
         metrics = {k: _metric(line, k) for k in keys}
         if all(k not in line for k in keys):
             bad_lines.append(lineno)

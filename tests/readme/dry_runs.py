@@ -180,6 +180,7 @@ def _environment(root: Path) -> dict[str, str]:
     env.update(
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         ADAEM_HOME=str(root / "adaem-home"),
+        ADAEM_CACHE_DIR=str(root / "adaem-cache"),  # adaem-rank's cache of log reads
         INSPECT_CACHE_DIR=str(root / "inspect-cache"),
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
