@@ -8,7 +8,7 @@ silently empty result. These checkers make each such value one line of error whe
 typed, the same way everywhere:
 
 * :func:`number` checks one value (for task options and config files; raises
-  :class:`~adaem_tasks.errors.InputError`);
+  :class:`~adaem_tasks.errors.InputError`), :func:`flag` one true/false value;
 * :func:`arg_float` / :func:`arg_int` build ``argparse`` ``type=`` callables that raise
   ``argparse.ArgumentTypeError``, so argparse prints ``usage`` plus one line and exits 2;
 * :func:`pydantic_message` turns a pydantic ``ValidationError`` into one line per field
@@ -27,7 +27,7 @@ from adaem_tasks.errors import InputError
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-__all__ = ["arg_float", "arg_int", "number", "pydantic_message"]
+__all__ = ["arg_float", "arg_int", "flag", "number", "pydantic_message"]
 
 
 def _range_text(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
@@ -102,6 +102,28 @@ def number(
     if too_low or too_high:
         raise InputError(f"{name} must be {wanted}, got {value!r}")
     return parsed
+
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+def flag(name: str, value: object) -> bool:
+    """``value`` as a bool, else :class:`InputError` naming ``name``.
+
+    Takes what the harnesses deliver for a true/false option: a bool (Inspect reads ``-T``
+    values as YAML, so ``true``/``yes``/``on`` arrive as ``True``), ``0``/``1``, or those words
+    as text (an environment variable, a Python caller). Anything else -- ``maybe``, ``2``,
+    ``0.5`` -- is refused rather than read by Python's truthiness, which calls every
+    non-empty string true.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise InputError(f"{name} must be true or false (or 1 or 0), got {value!r}")
 
 
 def _argparse_type(

@@ -79,10 +79,18 @@ class TaskInputError(PrerequisiteError, InputError):
 
 
 def as_prerequisite_error(exc: BaseException, context: str = "") -> TaskInputError:
-    """Inspect's "print this message, exit 1" error for ``exc`` (its message escaped for rich)."""
+    """Inspect's "print this message, exit 1" error for ``exc`` (its message escaped for rich).
+
+    A pydantic ``ValidationError`` becomes one line per field
+    (:func:`~adaem_tasks.cli_types.pydantic_message`), not pydantic's multi-line report.
+    """
+    from pydantic import ValidationError
     from rich.markup import escape
 
-    text = f"{context}: {exc}" if context else str(exc)
+    from adaem_tasks.cli_types import pydantic_message  # imports this module: not at the top
+
+    message = pydantic_message(exc) if isinstance(exc, ValidationError) else str(exc)
+    text = f"{context}: {message}" if context else message
     error = TaskInputError(escape(text))
     error.args = (text,)  # str(error) is the plain message, for logs and callers
     return error

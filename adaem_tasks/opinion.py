@@ -20,6 +20,7 @@ from adaem_tasks.prompts import render
 __all__ = [
     "DEFAULT_POINTS",
     "DEFAULT_WORDS",
+    "MAX_POINTS",
     "KeyPoint",
     "ParseOutcome",
     "ParsedOpinion",
@@ -30,6 +31,8 @@ __all__ = [
 
 DEFAULT_POINTS = 3
 DEFAULT_WORDS = 250
+MAX_POINTS = 99
+"""The most key points a task may ask for: the parser reads list numbers of one or two digits."""
 
 Stance = Literal["yes", "no", "neutral"]
 

@@ -42,6 +42,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from adaem_tasks.blank_text import is_blank, strip_blank
 from adaem_tasks.errors import InputError
 
 __all__ = [
@@ -89,8 +90,9 @@ class VersionError(InputError):
 
 
 def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank (whitespace only)")
+    # zero-width and other invisible characters are as blank as spaces (adaem_tasks.blank_text)
+    if is_blank(value):
+        raise ValueError("must not be blank (whitespace or invisible characters only)")
     return value
 
 
@@ -109,9 +111,9 @@ class Question(BaseModel):
     @field_validator("id")
     @classmethod
     def _clean_id(cls, value: str) -> str:
-        # ids align answers across logs: " q1" and "q1" must not be two questions
-        if value != value.strip():
-            raise ValueError("must not be blank or start/end with whitespace")
+        # ids align answers across logs: " q1", "q1\u200b" and "q1" must not be three questions
+        if value != strip_blank(value):
+            raise ValueError("must not be blank or start/end with whitespace or invisible characters")
         return value
 
 

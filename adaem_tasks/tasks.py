@@ -11,7 +11,8 @@ Usage::
 Failing early, and readably:
 
 * Bad input found while the task is built (a question file's ``path:line: reason``, an
-  unknown version, category or option, a missing ``grader`` role) is raised as Inspect's
+  unknown version, category or option, an option value out of range or of the wrong type --
+  see :mod:`adaem_tasks.task_options` -- a missing ``grader`` role) is raised as Inspect's
   ``PrerequisiteError``: ``inspect eval`` prints that one message and exits 1, before a
   log is opened or a model called. ``ADAEM_DEBUG=1`` raises the original error instead
   (with its traceback); ``--log-level debug`` logs the traceback before the message.
@@ -24,27 +25,24 @@ Failing early, and readably:
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from inspect_ai import Task, task
 from inspect_ai.solver import Solver
 
-from adaem_tasks.dataset import question_dataset
+from adaem_tasks.conditions import Conditions
+from adaem_tasks.dataset import SUMMARY_EXACT_KEY, question_dataset, summary_exact_metadata
 from adaem_tasks.errors import as_prerequisite_error, debug_requested
 from adaem_tasks.judge import JudgeMode
 from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS
 from adaem_tasks.questions import DEFAULT_VERSION
 from adaem_tasks.scorers import value_judge
 from adaem_tasks.solvers import ensure_grader, judge_preflight, opinion_solver, value_prime
+from adaem_tasks.task_options import task_options
 
 __all__ = ["adaem_task", "mft", "schwartz"]
 
 logger = logging.getLogger(__name__)
-
-
-def _as_list(value: str | list[str] | None) -> list[str] | None:
-    if value is None or isinstance(value, list):
-        return value
-    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _resolving_in_an_eval() -> bool:
@@ -77,24 +75,41 @@ def adaem_task(
     judge_max_attempts: int = 3,
     judge_threshold: float = 0.5,
     judge_logprobs: bool = True,
+    **unknown_options: Any,
 ) -> Task:
     """Build the task for one value system (shared by every registered AdAEM task).
 
-    Bad input ends in one message (see the module docstring), not a traceback.
+    Bad input ends in one message (see the module docstring), not a traceback: every option
+    is checked first (:func:`~adaem_tasks.task_options.task_options`), and a name that is no
+    option (``unknown_options``) is refused, not ignored.
     """
     try:
+        options = task_options(
+            value_system,
+            version=version,
+            questions=questions,
+            judge_mode=judge_mode,
+            points=points,
+            words=words,
+            prime=prime,
+            categories=categories,
+            judge_max_attempts=judge_max_attempts,
+            judge_threshold=judge_threshold,
+            judge_logprobs=judge_logprobs,
+            unknown=unknown_options,
+        )
         return _build_task(
             value_system,
-            version,
-            questions,
-            judge_mode,
-            points,
-            words,
-            prime,
-            categories,
-            judge_max_attempts,
-            judge_threshold,
-            judge_logprobs,
+            options.version,
+            options.questions,
+            options.judge_mode,
+            options.points,
+            options.words,
+            options.prime,
+            options.categories,
+            options.judge_max_attempts,
+            options.judge_threshold,
+            options.judge_logprobs,
         )
     except ValueError as exc:  # our input errors, bad options, unknown versions and categories
         if debug_requested():
@@ -111,17 +126,15 @@ def _build_task(
     points: int,
     words: int,
     prime: str | None,
-    categories: str | list[str] | None,
+    categories: list[str] | None,
     judge_max_attempts: int,
     judge_threshold: float,
     judge_logprobs: bool,
 ) -> Task:
-    if judge_mode not in ("single", "batched"):
-        raise ValueError(f"judge_mode must be 'single' or 'batched', got {judge_mode!r}")
     if _resolving_in_an_eval():
         ensure_grader()
     dataset, qset = question_dataset(
-        value_system, version=version, questions=questions, categories=_as_list(categories)
+        value_system, version=version, questions=questions, categories=categories
     )
     solvers: list[Solver] = []
     if prime:
@@ -144,8 +157,17 @@ def _build_task(
             "set_content_hash": qset.manifest.content_hash,
             "set_kind": qset.manifest.kind,
             "value_system": value_system,
-            "judge_mode": judge_mode,
-            "prime": prime,
+            # every measurement setting, so readers never merge runs measured differently
+            **Conditions(
+                prime=prime or None,
+                points=points,
+                words=words,
+                judge_mode=judge_mode,
+                judge_threshold=judge_threshold,
+                judge_logprobs=judge_logprobs,
+                judge_max_attempts=judge_max_attempts,
+            ).to_metadata(),
+            SUMMARY_EXACT_KEY: summary_exact_metadata(dataset),
         },
     )
 
@@ -162,6 +184,7 @@ def schwartz(
     judge_max_attempts: int = 3,
     judge_threshold: float = 0.5,
     judge_logprobs: bool = True,
+    **unknown_options: Any,
 ) -> Task:
     """AdAEM over the 10 Schwartz basic values: which values a model expresses when it argues a stance.
 
@@ -185,6 +208,7 @@ def schwartz(
             the grader returns token log-probabilities).
         judge_logprobs: Ask the grader for token log-probabilities in single mode and label by
             P(Yes) where they come back; ``false`` reads the answer text only.
+        **unknown_options: Any other ``-T`` name: refused (exit 1), never ignored.
     """
     return adaem_task(
         "schwartz",
@@ -198,6 +222,7 @@ def schwartz(
         judge_max_attempts,
         judge_threshold,
         judge_logprobs,
+        **unknown_options,
     )
 
 
@@ -213,6 +238,7 @@ def mft(
     judge_max_attempts: int = 3,
     judge_threshold: float = 0.5,
     judge_logprobs: bool = True,
+    **unknown_options: Any,
 ) -> Task:
     """AdAEM over the 5 moral foundations (paper App. J): care, fairness, loyalty, authority, sanctity.
 
@@ -235,6 +261,7 @@ def mft(
             the grader returns token log-probabilities).
         judge_logprobs: Ask the grader for token log-probabilities in single mode and label by
             P(Yes) where they come back; ``false`` reads the answer text only.
+        **unknown_options: Any other ``-T`` name: refused (exit 1), never ignored.
     """
     return adaem_task(
         "mft",
@@ -248,4 +275,5 @@ def mft(
         judge_max_attempts,
         judge_threshold,
         judge_logprobs,
+        **unknown_options,
     )

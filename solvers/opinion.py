@@ -7,8 +7,9 @@ import logging
 from inspect_ai.model import ChatMessageSystem, get_model, model_roles
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
+from adaem_tasks.cli_types import number
 from adaem_tasks.errors import InputError
-from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS, opinion_prompt, parse_opinion
+from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS, MAX_POINTS, opinion_prompt, parse_opinion
 from adaem_tasks.value_systems import load_value_system
 
 __all__ = ["OPINION_STORE_KEY", "MissingGraderError", "opinion_solver", "ensure_grader", "value_prime"]
@@ -65,8 +66,8 @@ def opinion_solver(
     points: int = DEFAULT_POINTS, words: int = DEFAULT_WORDS, require_grader: bool = True
 ) -> Solver:
     """Pose the question with the Listing 3 prompt, generate, and store the parsed answer."""
-    if points < 1:
-        raise ValueError(f"points must be >= 1, got {points}")
+    points = number("points", points, "int", low=1, high=MAX_POINTS)
+    words = number("words", words, "int", low=1)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         # Fail before the examinee is called if no judge is bound. The judge is the

@@ -25,6 +25,12 @@ Configuration is by environment, so one setting serves both harnesses:
 * ``ADAEM_QUESTION_SET_VERSION`` / ``ADAEM_QUESTIONS``: which question set to load (a
   published version, or a JSONL file / set directory); ``--metadata`` keys
   ``question_set_version`` / ``questions`` override them.
+
+Every value is checked where it is read (one ``lm-eval (AdAEM): error:`` line, exit 1): the
+numbers with the checkers every entry point shares (:mod:`adaem_tasks.cli_types`), and an
+Inspect task option passed as ``--metadata`` (``points``, ``judge_mode``, ...) is refused rather
+than ignored -- lm-eval hands every metadata key (``--model_args`` too) to the loader, so
+unknown keys in general cannot be refused, but one that reads as a setting of the measurement can.
 """
 
 from __future__ import annotations
@@ -40,9 +46,12 @@ from typing import Any, TypeVar
 from inspect_ai.model import GenerateConfig, Model, get_model
 from pydantic import BaseModel, Field
 
+from adaem_tasks.blank_text import is_blank
+from adaem_tasks.cli_types import flag, number
+from adaem_tasks.conditions import Conditions
 from adaem_tasks.errors import InputError, install_excepthook
 from adaem_tasks.judge import JudgeConfig, JudgeMode, Label, judge_opinion
-from adaem_tasks.opinion import DEFAULT_POINTS, ParseOutcome, opinion_prompt, parse_opinion
+from adaem_tasks.opinion import DEFAULT_POINTS, DEFAULT_WORDS, ParseOutcome, opinion_prompt, parse_opinion
 from adaem_tasks.questions import DEFAULT_VERSION, QuestionSet, content_hash, load_question_set
 from adaem_tasks.value_systems import ValueSystem, load_value_system
 
@@ -67,6 +76,7 @@ __all__ = [
     "nanmean",
     "process_results",
     "question_docs",
+    "run_conditions",
     "verdict_metrics",
 ]
 
@@ -120,33 +130,21 @@ def judge_settings(env: Mapping[str, str] | None = None) -> JudgeSettings:
     if mode not in ("single", "batched"):
         raise JudgeNotConfiguredError(f"{ENV_JUDGE_MODE} must be 'single' or 'batched', got {mode!r}")
     raw_connections = env.get(ENV_JUDGE_MAX_CONNECTIONS, "").strip() or str(DEFAULT_MAX_CONNECTIONS)
-    try:
-        connections = int(raw_connections)
-    except ValueError:
-        connections = 0
-    if connections < 1:
-        raise JudgeNotConfiguredError(
-            f"{ENV_JUDGE_MAX_CONNECTIONS} must be a positive integer, got {raw_connections!r}"
-        )
     raw_threshold = env.get(ENV_JUDGE_THRESHOLD, "").strip() or "0.5"
-    try:
-        threshold = float(raw_threshold)
-    except ValueError:
-        threshold = math.nan
-    if not 0.0 <= threshold <= 1.0:
-        raise JudgeNotConfiguredError(
-            f"{ENV_JUDGE_THRESHOLD} must be a number in [0, 1], got {raw_threshold!r}"
-        )
-    raw_logprobs = env.get(ENV_JUDGE_LOGPROBS, "").strip().lower() or "1"
-    if raw_logprobs not in ("0", "1", "true", "false"):
-        raise JudgeNotConfiguredError(f"{ENV_JUDGE_LOGPROBS} must be 0 or 1, got {raw_logprobs!r}")
+    raw_logprobs = env.get(ENV_JUDGE_LOGPROBS, "").strip() or "1"
+    try:  # the checkers every entry point shares: finite, in range, whole where an int is meant
+        connections = number(ENV_JUDGE_MAX_CONNECTIONS, raw_connections, "int", low=1)
+        threshold = number(ENV_JUDGE_THRESHOLD, raw_threshold, low=0.0, high=1.0)
+        logprobs = flag(ENV_JUDGE_LOGPROBS, raw_logprobs)
+    except InputError as exc:
+        raise JudgeNotConfiguredError(str(exc)) from None
     return JudgeSettings.model_validate(
         {
             "model": spec,
             "mode": mode,
             "max_connections": connections,
             "threshold": threshold,
-            "logprobs": raw_logprobs in ("1", "true"),
+            "logprobs": logprobs,
         }
     )
 
@@ -194,6 +192,35 @@ def question_docs(value_system: str, qset: QuestionSet) -> list[dict[str, str]]:
     ]
 
 
+_INSPECT_ONLY_OPTIONS = (
+    "points",
+    "words",
+    "prime",
+    "categories",
+    "judge_mode",
+    "judge_max_attempts",
+    "judge_threshold",
+    "judge_logprobs",
+)
+"""Inspect ``-T`` options the lm-eval tasks do not take: passed as ``--metadata`` they would be
+ignored (lm-eval hands every key to the loader), and the run would not be what was asked for."""
+
+
+def _check_metadata(question_set_version: object, questions: object, extra: Mapping[str, object]) -> None:
+    """One :class:`InputError` line for a ``--metadata`` value the tasks cannot use as given."""
+    for name, value in (("question_set_version", question_set_version), ("questions", questions)):
+        if value is not None and (not isinstance(value, str) or is_blank(value)):
+            raise InputError(f"--metadata {name} must be a non-blank string, got {value!r}")
+    ignored = [name for name in _INSPECT_ONLY_OPTIONS if name in extra]
+    if ignored:
+        raise InputError(
+            f"--metadata {', '.join(ignored)}: the lm-eval tasks do not take "
+            f"{'these options' if len(ignored) > 1 else 'this option'} of the Inspect task; they ask for "
+            f"{DEFAULT_POINTS} key points in {DEFAULT_WORDS} words, and the judge is set by "
+            f"{ENV_JUDGE_MODE}, {ENV_JUDGE_THRESHOLD} and {ENV_JUDGE_LOGPROBS}"
+        )
+
+
 def load_questions(
     value_system: str,
     question_set_version: str | None = None,
@@ -213,8 +240,9 @@ def load_questions(
 
     # lm-eval prints a traceback for any error; ours are one line (file:line: reason) instead
     install_excepthook("lm-eval (AdAEM)", (InputError, JudgeNotConfiguredError))
+    _check_metadata(question_set_version, questions, _lm_eval_metadata)
     load_value_system(value_system)  # unknown system -> clear error now
-    if check_judge_config:
+    if flag("check_judge_config", check_judge_config):
         check_judge()
     version = question_set_version or os.environ.get(ENV_QUESTION_SET_VERSION) or DEFAULT_VERSION
     path = questions or os.environ.get(ENV_QUESTIONS) or None
@@ -253,6 +281,11 @@ class AnswerVerdict(BaseModel):
     judge_failures: int = 0
     judge_error: str | None = None
     judge: str | None = None  # the judge's model spec, so ranked logs can say who labelled them
+    conditions: dict[str, Any] | None = Field(
+        default=None,
+        description="The measurement settings (adaem_tasks.conditions.Conditions): the same keys the Inspect "
+        "task writes into its eval metadata, so adaem-rank never merges runs measured differently.",
+    )
 
 
 async def _judge_one(
@@ -344,7 +377,21 @@ def judge_filter(resps: Iterable[Any], docs: Iterable[Mapping[str, Any]]) -> lis
 
     verdicts = _run_sync(run)
     _report(settings, verdicts)
-    return [v.model_dump_json() for v in verdicts]
+    conditions = run_conditions(settings, config).to_metadata()
+    return [v.model_copy(update={"conditions": conditions}).model_dump_json() for v in verdicts]
+
+
+def run_conditions(settings: JudgeSettings, config: JudgeConfig) -> Conditions:
+    """The measurement settings of an lm-eval run: the default prompt, unprimed, the judge as configured."""
+    return Conditions(
+        prime=None,
+        points=DEFAULT_POINTS,
+        words=DEFAULT_WORDS,
+        judge_mode=settings.mode,
+        judge_threshold=settings.threshold,
+        judge_logprobs=settings.logprobs,
+        judge_max_attempts=config.max_attempts,
+    )
 
 
 def _report(settings: JudgeSettings, verdicts: Sequence[AnswerVerdict]) -> None:

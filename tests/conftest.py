@@ -14,7 +14,7 @@ from adaem_tasks.testing.openai_server import ServerHandle, start_server
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_adaem_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Point ``$ADAEM_HOME`` at a temporary directory for the whole run.
+    """Point ``$ADAEM_HOME`` (and ``$ADAEM_CACHE_DIR``) at temporary directories for the whole run.
 
     Tests that need their own store still set it themselves; this default only makes
     sure nothing reaches ``~/.local/share/adaem`` (published versions are never
@@ -23,6 +23,7 @@ def _isolated_adaem_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     home = tmp_path_factory.mktemp("adaem-home")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ADAEM_HOME", str(home))
+        patch.setenv("ADAEM_CACHE_DIR", str(tmp_path_factory.mktemp("adaem-cache")))  # log reads
         patch.delenv("ADAEM_QUESTION_SETS", raising=False)
         yield home
 

@@ -46,6 +46,7 @@ from typing import Any, Literal, TypedDict, Unpack
 from adaem_gen.extras import require_gen
 from adaem_gen.sets.dedup import DEFAULT_EPSILON, DEFAULT_TOP_K, QuestionIndex, normalize_text
 from adaem_gen.sets.embedding import Embedder
+from adaem_tasks.blank_text import is_blank, strip_blank
 from adaem_tasks.errors import InputError
 from adaem_tasks.prompts import render
 from adaem_tasks.questions import Question, QuestionSetManifest, write_question_set
@@ -123,7 +124,7 @@ def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
             f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column}); "
             "save the file as UTF-8"
         ) from None
-    if not text.strip():
+    if is_blank(text):
         raise SeedFormatError(f"{path}: the file is empty")
     first = text.splitlines()[0]
     delimiter = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
@@ -137,7 +138,8 @@ def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
                 continue
             name = _ALIASES.get(key.strip().lower())
             if name:
-                row[name] = (value or "").strip()
+                # invisible-only cells (zero-width spaces...) are as empty as blank ones
+                row[name] = strip_blank(value or "")
         rows.append(row)
     return header, rows
 

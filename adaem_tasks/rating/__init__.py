@@ -2,16 +2,18 @@
 
 Pipeline: logs -> :class:`ValueRecord` (``sources``, ``inspect_logs``, ``lmeval_logs``)
 -> aligned model x question x value tensors (``align``; set versions and content hashes
-checked) -> which models and values were compared (``comparability``) -> vectorised
-two-team TrueSkill over a seeded order plus bootstrap replicates (``trueskill_vec``,
-``bootstrap``) -> win rates (``winrate``) -> CSV / JSON / table / PNG (``report``) and
-``report.html`` with the answers behind the numbers (``html``).
+checked, runs separated by their measurement settings: ``measurement``) -> which models
+and values were compared (``comparability``) -> vectorised two-team TrueSkill over a
+seeded order plus bootstrap replicates (``trueskill_vec``, ``bootstrap``) -> win rates
+(``winrate``) and clear leaders (``leaders``) -> CSV / JSON / table / PNG (``report``)
+and ``report.html`` with the answers behind the numbers (``html``).
 """
 
 from adaem_tasks.rating.align import (
     Alignment,
     ContentMismatchError,
     Coverage,
+    MixedSettingsError,
     SetMismatchError,
     VersionMismatchError,
     align,
@@ -39,6 +41,7 @@ __all__ = [
     "Coverage",
     "Leaderboard",
     "LeaderboardRow",
+    "MixedSettingsError",
     "Problem",
     "RankConfig",
     "RankResult",

@@ -22,6 +22,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from adaem_tasks.rating.measurement import (
+    PrimedPolicy,
+    SettingsComparison,
+    compare_settings,
+    entry_settings,
+    separate_conditions,
+)
 from adaem_tasks.rating.records import Problem, ValueRecord
 from adaem_tasks.value_systems import available_value_systems, load_value_system
 
@@ -29,6 +36,7 @@ __all__ = [
     "Alignment",
     "ContentMismatchError",
     "Coverage",
+    "MixedSettingsError",
     "SetMismatchError",
     "VersionMismatchError",
     "align",
@@ -64,6 +72,14 @@ class VersionMismatchError(SetMismatchError):
             "(paper App. C.7). Re-run the models on one version, or choose one with --set-version VERSION "
             "(records of other versions are then reported and left out)."
         )
+
+
+class MixedSettingsError(SetMismatchError):
+    """Models measured under different settings (judge configuration, prompt), and nobody accepted it."""
+
+    def __init__(self, message: str, comparison: SettingsComparison) -> None:
+        self.comparison = comparison
+        super().__init__(message)
 
 
 class ContentMismatchError(SetMismatchError):
@@ -148,6 +164,7 @@ class Alignment:
     coverage: list[Coverage] = field(default_factory=list)
     panel_models: list[str] = field(default_factory=list)
     judges: dict[str, list[str]] = field(default_factory=dict)
+    settings: dict[str, dict[str, object]] = field(default_factory=dict)  # entry -> prime, grader, settings
     records: dict[tuple[str, str], ValueRecord] = field(default_factory=dict, repr=False)
     """The record behind each ``(model, question_id)`` cell (after de-duplication and run naming):
     where the HTML report finds the answer it shows as evidence."""
@@ -242,12 +259,21 @@ def align(
     records: Sequence[ValueRecord],
     set_version: str | None = None,
     split_runs: bool = False,
+    *,
+    primed: PrimedPolicy = "leave_out",
+    allow_mixed_settings: bool = False,
 ) -> tuple[list[Alignment], list[Problem]]:
     """Dense tensors per value system, plus coverage and consistency problems.
+
+    Runs are first separated by their measurement conditions
+    (:mod:`adaem_tasks.rating.measurement`): primed runs follow ``primed``, a model measured
+    under several settings becomes one entry per setting, and models measured differently
+    are refused unless ``allow_mixed_settings``.
 
     Raises:
         VersionMismatchError: records of several set versions and no ``set_version`` chosen.
         ContentMismatchError: records of one version made on different questions.
+        MixedSettingsError: models measured differently, and ``allow_mixed_settings`` is False.
     """
     records, problems = select_version(records, set_version)
     problems.extend(check_content_hashes(records))
@@ -259,7 +285,16 @@ def align(
     for record in records:
         by_system[record.value_system].append(record)
     for system in sorted(by_system):
-        alignment, found = _align_system(system, by_system[system])
+        system_records, found = separate_conditions(by_system[system], primed)
+        problems.extend(found)
+        comparison = compare_settings(system_records, system)
+        refusal = comparison.refusal(system)
+        if refusal is not None and not allow_mixed_settings:
+            raise MixedSettingsError(refusal, comparison)
+        problems.extend(comparison.mixed + comparison.unverified)
+        if not system_records:
+            continue
+        alignment, found = _align_system(system, system_records)
         problems.extend(found)
         if alignment is not None:
             alignments.append(alignment)
@@ -340,17 +375,6 @@ def _align_system(system: str, records: list[ValueRecord]) -> tuple[Alignment | 
         for m in models
         if any(r.judge for r in per_model[m])
     }
-    distinct = {j for js in judges.values() for j in js}
-    if len(distinct) > 1:
-        problems.append(
-            Problem(
-                "mixed_judges",
-                system,
-                f"models were judged by different grader models ({', '.join(sorted(distinct))}); "
-                "relative win rates assume one judge",
-                details=judges,
-            )
-        )
     if not models:
         return None, problems
     return (
@@ -367,6 +391,7 @@ def _align_system(system: str, records: list[ValueRecord]) -> tuple[Alignment | 
             coverage=coverage,
             panel_models=sorted(panel & set(models)),
             judges=judges,
+            settings=entry_settings(records),
             records=chosen,
         ),
         problems,

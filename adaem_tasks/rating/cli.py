@@ -15,12 +15,15 @@ Exit status (also in the README):
 * 0 -- every model, value (and category, with ``--by-category``) was compared;
 * 1 -- ``--strict`` and some problem was reported;
 * 2 -- nothing could be ranked, or the inputs were refused: bad options, no usable logs,
-  mixed question-set versions, one version with different set content hashes, fewer
-  than 2 comparable models, a bad ``--targets`` or ``--leaderboard`` file; or the HTML report
-  could not be written (the other outputs were);
+  mixed question-set versions, one version with different set content hashes, models
+  measured under different settings (judge configuration, prompt; ``--allow-mixed-settings``
+  accepts that), fewer than 2 comparable models, more replicates than memory holds, a bad
+  ``--targets`` or ``--leaderboard`` file; or the HTML report could not be written (the other
+  outputs were);
 * 3 -- the leaderboard was written, but some model (or some value or category of a model)
   is **not comparable**: it shared fewer than ``--min-shared`` questions with the others,
-  or sits in a separate comparison group. Its rows carry ``status=not_comparable`` and the
+  or sits in a separate comparison group, or its only runs are primed (left out; see
+  :mod:`adaem_tasks.rating.measurement`). Its rows carry ``status=not_comparable`` and the
   reason; the others are ranked without it. ``--drop-incomparable`` accepts that (exit 0).
 """
 
@@ -32,13 +35,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from adaem_tasks.cli_types import arg_int
+from adaem_tasks.cli_paths import output_dir, output_file
+from adaem_tasks.cli_types import arg_float, arg_int
 from adaem_tasks.errors import InputError
 from adaem_tasks.rating.align import SetMismatchError
 from adaem_tasks.rating.alignment import TargetAlignment, TargetSet, format_alignment, read_targets
 from adaem_tasks.rating.alignment.command import align_profiles, left_out_summary, write_alignment_outputs
 from adaem_tasks.rating.alignment.leaderboard_files import read_leaderboard
 from adaem_tasks.rating.alignment.profiles import profiles_from_leaderboard
+from adaem_tasks.rating.bootstrap import MAX_REPLICATES
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
 from adaem_tasks.rating.html import DEFAULT_REPORT_CASES, alignment_section, render_report, write_report
 from adaem_tasks.rating.leaderboard import (
@@ -48,6 +53,7 @@ from adaem_tasks.rating.leaderboard import (
     RankResult,
     rank_records,
 )
+from adaem_tasks.rating.log_reading import add_reading_arguments, reading_options_from_args
 from adaem_tasks.rating.openskill_backend import OPENSKILL_MODELS
 from adaem_tasks.rating.records import Problem, write_panel
 from adaem_tasks.rating.report import format_table, print_problems, write_outputs
@@ -71,12 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", help="log files or directories (searched recursively)"
     )
-    parser.add_argument("--out", default="adaem-leaderboard", help="output directory (default: %(default)s)")
+    parser.add_argument(
+        "--out", type=output_dir, default="adaem-leaderboard", help="output directory (default: %(default)s)"
+    )
     parser.add_argument("--set-version", help="rank only records of this question-set version")
     parser.add_argument(
-        "--replicates", type=int, default=100, help="bootstrap replicates (default: %(default)s)"
+        "--replicates",
+        type=arg_int(0, MAX_REPLICATES),
+        default=100,
+        help=f"bootstrap replicates, 0 to {MAX_REPLICATES:,} (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for question order and bootstrap")
+    parser.add_argument("--seed", type=arg_int(0), default=0, help="seed for question order and bootstrap")
     parser.add_argument(
         "--order",
         choices=["shuffle", "given"],
@@ -84,7 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="point estimate over a seeded shuffle (default) or sorted question ids",
     )
     parser.add_argument(
-        "--ci-level", type=float, default=0.95, help="confidence level (default: %(default)s)"
+        "--ci-level",
+        type=arg_float(0, 1, low_open=True, high_open=True),
+        default=0.95,
+        help="confidence level (default: %(default)s)",
     )
     parser.add_argument(
         "--win-probability",
@@ -103,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--min-shared",
-        type=int,
+        type=arg_int(1),
         default=DEFAULT_MIN_SHARED,
         metavar="N",
         help="questions a model must share (both judged) with another model to get a win rate "
@@ -114,11 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept a leaderboard without the models (or values) that are not comparable: exit 0, not 3",
     )
-    parser.add_argument("--mu", type=float, default=_DEFAULT.mu)
-    parser.add_argument("--sigma", type=float, default=_DEFAULT.sigma)
-    parser.add_argument("--beta", type=float, default=_DEFAULT.beta)
-    parser.add_argument("--tau", type=float, default=_DEFAULT.tau)
-    parser.add_argument("--draw-probability", type=float, default=_DEFAULT.draw_probability)
+    parser.add_argument("--mu", type=arg_float(), default=_DEFAULT.mu, help="TrueSkill prior mean")
+    parser.add_argument(
+        "--sigma", type=arg_float(0, low_open=True), default=_DEFAULT.sigma, help="prior sd (> 0)"
+    )
+    parser.add_argument(
+        "--beta", type=arg_float(0, low_open=True), default=_DEFAULT.beta, help="performance sd (> 0)"
+    )
+    parser.add_argument("--tau", type=arg_float(0), default=_DEFAULT.tau, help="dynamics (>= 0)")
+    parser.add_argument(
+        "--draw-probability", type=arg_float(0, 1, high_open=True), default=_DEFAULT.draw_probability
+    )
     parser.add_argument("--by-category", action="store_true", help="also rank within each topic category")
     parser.add_argument(
         "--panel",
@@ -127,8 +147,28 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PANEL",
         help="reference panel: a panel JSONL file, a question-set directory with panel.jsonl, or a version",
     )
-    parser.add_argument("--export-panel", metavar="FILE", help="write the records read from PATHs as a panel")
+    parser.add_argument(
+        "--export-panel",
+        type=output_file,
+        metavar="FILE",
+        help="write the records read from PATHs as a panel",
+    )
     parser.add_argument("--split-runs", action="store_true", help="rank repeated runs of a model separately")
+    parser.add_argument(
+        "--rank-primed",
+        action="store_true",
+        help="rank primed runs (-T prime=VALUE) as entries of their own, 'MODEL [prime=VALUE]', instead of "
+        "leaving them out (they show where priming moves a model, not its values)",
+    )
+    parser.add_argument(
+        "--allow-mixed-settings",
+        "--allow-mixed-judging",
+        dest="allow_mixed_settings",
+        action="store_true",
+        help="rank models measured under different settings (grader, judge mode, threshold, "
+        "log-probabilities, attempts, key points, words) instead of refusing them; the differences are "
+        "reported",
+    )
     parser.add_argument("--no-png", action="store_true", help="skip the picture")
     _add_report_options(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 when any problem was reported")
@@ -145,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="align a stored leaderboard.json (with intervals) or leaderboard.csv (points only) "
         "instead of ranking logs; needs --targets",
     )
+    add_reading_arguments(parser)
     return parser
 
 
@@ -152,7 +193,10 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
     """``report.html``: the leaderboard with the answers behind it (adaem_tasks.rating.html)."""
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
-        "--report", metavar="PATH", help="write the HTML report here (default: OUT/report.html)"
+        "--report",
+        type=output_file,
+        metavar="PATH",
+        help="write the HTML report here (default: OUT/report.html)",
     )
     where.add_argument("--no-report", action="store_true", help="skip the HTML report")
     parser.add_argument(
@@ -192,13 +236,28 @@ def _write_report(
         return None
 
 
-def _not_comparable_summary(result: RankResult) -> str:
+def _not_comparable_summary(result: RankResult) -> str | None:
     cells = result.not_comparable
+    if not cells:
+        return None
     boards: dict[str, set[str]] = {}
     for board, model, _ in cells:
         boards.setdefault(board, set()).add(model)
     where = "; ".join(f"{board}: {', '.join(sorted(models))}" for board, models in boards.items())
     return f"{len(cells)} model x value cells are not comparable ({where}); their rows say why"
+
+
+def _primed_only_summary(problems: list[Problem]) -> str | None:
+    """Models that are not on the board at all because every run of theirs was primed."""
+    absent = sorted(
+        {p.model or "" for p in problems if p.kind == "primed_run" and p.details.get("model_left_out")}
+    )
+    if not absent:
+        return None
+    return (
+        f"{len(absent)} model(s) have only primed runs, which are left out: {', '.join(absent)} "
+        "(--rank-primed ranks them as entries of their own)"
+    )
 
 
 def _team_weights(args: argparse.Namespace) -> TeamWeights:
@@ -256,16 +315,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             team_weights=_team_weights(args),
             min_shared=args.min_shared,
         )
-        if args.replicates < 0 or not 0 < args.ci_level < 1:
-            raise ValueError("--replicates must be >= 0 and --ci-level in (0, 1)")
     except ValueError as exc:
         print(f"adaem-rank: {exc}", file=sys.stderr)
         return EXIT_REFUSED
 
-    records, problems = load_records(args.paths)
+    records, problems = load_records(args.paths, reading_options_from_args(args))
     if args.export_panel:
         own = [r for r in records if not r.panel]
-        write_panel(own, args.export_panel)
+        try:
+            write_panel(own, args.export_panel)
+        except OSError as exc:
+            print(f"adaem-rank: cannot write the panel {str(args.export_panel)!r}: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
         n_models = len({r.model for r in own})
         print(f"wrote a panel of {n_models} models ({len(own)} records) to {args.export_panel}")
     for spec in args.panel:
@@ -283,12 +344,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             set_version=args.set_version,
             split_runs=args.split_runs,
             by_category=args.by_category,
+            primed="separate" if args.rank_primed else "leave_out",
+            allow_mixed_settings=args.allow_mixed_settings,
         )
     except SetMismatchError as exc:
         print_problems(problems, args.quiet, "leaderboard.json")
         print(f"adaem-rank: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except ValueError as exc:  # e.g. an unknown --set-version
+    except ValueError as exc:  # e.g. an unknown --set-version, more replicates than memory holds
+        print_problems(problems, args.quiet, "leaderboard.json")
         print(f"adaem-rank: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     problems.extend(result.problems)
@@ -309,19 +373,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"adaem-rank: {exc}", file=sys.stderr)
             return EXIT_REFUSED
 
-    written = write_outputs(
-        args.out,
-        boards,
-        config,
-        problems,
-        by_category=result.by_category,
-        inputs=[str(Path(p)) for p in args.paths],
-        png=not args.no_png,
-    )
-    if alignment is not None:
-        written |= write_alignment_outputs(
-            alignment, args.out, not args.no_png, [str(Path(p)) for p in args.paths]
+    try:
+        written = write_outputs(
+            args.out,
+            boards,
+            config,
+            problems,
+            by_category=result.by_category,
+            inputs=[str(Path(p)) for p in args.paths],
+            png=not args.no_png,
         )
+        if alignment is not None:
+            written |= write_alignment_outputs(
+                alignment, args.out, not args.no_png, [str(Path(p)) for p in args.paths]
+            )
+    except OSError as exc:  # the place was checked when parsing; a disk can still fill up
+        print(f"adaem-rank: cannot write to {str(args.out)!r}: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     report = None if args.no_report else _write_report(args, boards, config, problems, result, alignment)
     if report is not None:
         written["report"] = report
@@ -339,13 +407,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("wrote " + ", ".join(str(p) for p in written.values()))
     if report is None and not args.no_report:
         return EXIT_REFUSED
-    if result.not_comparable:
-        summary = _not_comparable_summary(result)
+    not_compared, primed_only = _not_comparable_summary(result), _primed_only_summary(problems)
+    summary = "; ".join(s for s in (not_compared, primed_only) if s)
+    if summary:
         if not args.drop_incomparable:
+            remedies = []
+            if not_compared:
+                remedies.append("re-run those models on the same questions or lower --min-shared knowingly")
+            if primed_only:
+                remedies.append("add the models' unprimed runs or pass --rank-primed")
             print(
                 f"adaem-rank: {summary}. The others are ranked without them; exit status "
-                f"{EXIT_NOT_COMPARABLE}. Re-run those models on the same questions, lower --min-shared "
-                "knowingly, or pass --drop-incomparable to accept this leaderboard.",
+                f"{EXIT_NOT_COMPARABLE}. To change that, {'; or '.join(remedies)}; or pass "
+                "--drop-incomparable to accept this leaderboard.",
                 file=sys.stderr,
             )
             return EXIT_NOT_COMPARABLE

@@ -4,6 +4,11 @@ One log holds one model's answers (``eval.model``); the value vector of a questi
 the ``value_judge`` score's value dict, and its metadata says whether the answer could
 be judged at all (``parse_outcome``). The reader never raises on a bad log: a corrupt
 file or a log of another task comes back as a :class:`Problem`.
+
+Records come from the log's sample summaries where those hold everything a record needs,
+else from its samples (:mod:`adaem_tasks.rating._sample_source` says when and why); either
+way :func:`_log_context` builds what the header gives every record and :func:`_records`
+builds the records, so the two paths cannot drift apart.
 """
 
 from __future__ import annotations
@@ -14,17 +19,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adaem_tasks.rating.records import INVALID_OUTCOMES, Problem, ValueRecord, judge_failure_problem
+from adaem_tasks.conditions import Conditions
+from adaem_tasks.rating._sample_source import SampleSource, adaem_samples, read_adaem_samples
+from adaem_tasks.rating.records import INVALID_OUTCOMES, LogRead, Problem, ValueRecord, judge_failure_problem
 
 if TYPE_CHECKING:
-    from inspect_ai.log import EvalLog
+    from inspect_ai.log import EvalLog, EvalSpec
 
 __all__ = [
     "SCORER_NAME",
     "TASK_NAMES",
+    "SampleSource",
+    "adaem_samples",
+    "log_conditions",
     "open_adaem_log",
     "read_adaem_samples",
+    "read_inspect_file",
     "read_inspect_log",
+    "read_inspect_log_full",
     "task_value_system",
 ]
 
@@ -32,8 +44,6 @@ __all__ = [
 TASK_NAMES = {"schwartz": "schwartz", "mft": "mft"}
 REGISTRY_PREFIX = "adaem_tasks"
 SCORER_NAME = "value_judge"
-#: Sample fields the ranking never needs; skipping them makes big .eval logs fast to read.
-_EXCLUDED_FIELDS = {"messages", "events", "store", "attachments", "model_usage", "output"}
 
 
 def task_value_system(task: str, scorers: list[str] | None = None) -> str | None:
@@ -53,6 +63,9 @@ def task_value_system(task: str, scorers: list[str] | None = None) -> str | None
     return None
 
 
+_PLAIN_NUMBERS = (int, float)
+
+
 def _labels(value: object) -> dict[str, int | None] | None:
     """The value vector of a score (1 / 0 / None = unknown), or None when it is not a dict of labels.
 
@@ -63,7 +76,9 @@ def _labels(value: object) -> dict[str, int | None] | None:
         return None
     labels: dict[str, int | None] = {}
     for key, raw in value.items():
-        if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+        if type(raw) in _PLAIN_NUMBERS and raw == raw:  # the usual 0/1 (not bool, not NaN): one test
+            labels[key if type(key) is str else str(key)] = int(raw >= 0.5)
+        elif raw is None or (isinstance(raw, float) and math.isnan(raw)):
             labels[str(key)] = None
         elif isinstance(raw, bool):
             labels[str(key)] = int(raw)
@@ -99,23 +114,29 @@ def open_adaem_log(path: str | Path) -> tuple[EvalLog, str] | Problem:
     return header, system
 
 
-def read_adaem_samples(path: str | Path) -> EvalLog | Problem:
-    """The log with its samples, without the fields no reader of ours needs (fast on big logs)."""
-    from inspect_ai.log import read_eval_log
-
-    try:
-        return read_eval_log(path, exclude_fields=_EXCLUDED_FIELDS)
-    except Exception as exc:  # as in open_adaem_log: any failure means the samples cannot be used
-        return Problem("unreadable", str(path), f"samples cannot be read ({type(exc).__name__}: {exc})")
-
-
 def read_inspect_log(path: str | Path) -> tuple[list[ValueRecord], list[Problem]]:
-    """Value records of one Inspect log (``.eval`` or ``.json``) and what was wrong with it."""
+    """Value records of one Inspect log (``.eval`` or ``.json``) and what was wrong with it.
+
+    Reads the sample summaries where they hold everything a record needs, else the samples
+    (see :mod:`adaem_tasks.rating._sample_source`); both give the same records.
+    """
+    read = read_inspect_file(path)
+    return read.records, read.problems
+
+
+def read_inspect_log_full(path: str | Path) -> tuple[list[ValueRecord], list[Problem]]:
+    """As :func:`read_inspect_log`, always from the full samples: the reference the fast path is held to."""
+    read = read_inspect_file(path, summaries=False)
+    return read.records, read.problems
+
+
+def read_inspect_file(path: str | Path, summaries: bool = True) -> LogRead:
+    """Records and problems of one Inspect log, with how they were read and whether the run had finished."""
     path = Path(path)
     source = str(path)
     opened = open_adaem_log(path)
     if isinstance(opened, Problem):
-        return [], [opened]
+        return LogRead.failed(opened)
     header, system = opened
     spec = header.eval
     problems: list[Problem] = []
@@ -128,14 +149,35 @@ def read_inspect_log(path: str | Path) -> tuple[list[ValueRecord], list[Problem]
                 model=spec.model,
             )
         )
-    log = read_adaem_samples(path)
-    if isinstance(log, Problem):
-        return [], [*problems, log]
+    if summaries:
+        got = adaem_samples(path, header, _summary_is_complete)
+    else:
+        log = read_adaem_samples(path)
+        asked = "the full read was asked for"
+        got = log if isinstance(log, Problem) else SampleSource(log.samples or [], "samples", asked)
+    if isinstance(got, Problem):
+        return LogRead([], [*problems, got], status=header.status, how="none", why=got.message)
 
+    context = _log_context(header, system, source)
+    records, sample_problems = _records(got.samples, context)
+    problems.extend(sample_problems)
+    if not got.samples:
+        problems.append(Problem("sample_error", source, "the log holds no samples", model=spec.model))
+    return LogRead(
+        records, problems, status=header.status, how=got.how, why=got.why, samples=len(got.samples)
+    )
+
+
+def _log_context(header: EvalLog, system: str, source: str) -> _LogContext:
+    """What every record of one log takes from its header: the one place for header-derived context.
+
+    Both sample sources (summaries and full samples) feed :func:`_records` with this.
+    """
+    spec = header.eval
     eval_meta: dict[str, Any] = spec.metadata or {}
     grader = spec.model_roles.get("grader") if spec.model_roles else None
     graders = grader if isinstance(grader, list) else [grader] if grader is not None else []
-    context = _LogContext(
+    return _LogContext(
         model=spec.model,
         source=source,
         run=spec.eval_id,
@@ -144,12 +186,29 @@ def read_inspect_log(path: str | Path) -> tuple[list[ValueRecord], list[Problem]
         set_version=eval_meta.get("set_version"),
         judge=", ".join(g.model for g in graders) or None,
         content_hash=str(eval_meta.get("set_content_hash") or "") or None,
+        conditions=log_conditions(spec),
     )
-    records, sample_problems = _records(log.samples or [], context)
-    problems.extend(sample_problems)
-    if not log.samples:
-        problems.append(Problem("sample_error", source, "the log holds no samples", model=spec.model))
-    return records, problems
+
+
+#: Sample metadata keys the AdAEM dataset always writes (adaem_tasks.dataset) and the records read.
+_SAMPLE_KEYS = ("question_id", "category", "set_version", "value_system")
+#: value_judge score metadata keys the scorer always writes and the records read.
+_SCORE_KEYS = ("question_id", "set_version", "value_system", "category", "parse_outcome")
+
+
+def _summary_is_complete(summary: Any) -> bool:
+    """Whether a summary of a sample that did not fail carries its score and every key a record reads.
+
+    The task writes them all for every sample, so one that is missing was dropped from the
+    summary (older Inspect versions kept less in summaries); that sample is then read itself.
+    """
+    if summary.error is not None:
+        return True
+    score = (summary.scores or {}).get(SCORER_NAME)
+    if score is None:
+        return False
+    sample_meta, score_meta = summary.metadata or {}, score.metadata or {}
+    return all(k in sample_meta for k in _SAMPLE_KEYS) and all(k in score_meta for k in _SCORE_KEYS)
 
 
 @dataclass(frozen=True)
@@ -164,6 +223,12 @@ class _LogContext:
     set_version: object
     judge: str | None
     content_hash: str | None
+    conditions: Conditions
+
+
+def log_conditions(spec: EvalSpec) -> Conditions:
+    """The measurement settings of a log: its eval metadata, else its ``task_args`` (older logs)."""
+    return Conditions.from_mapping(spec.metadata, spec.task_args)
 
 
 def _records(samples: list[Any], ctx: _LogContext) -> tuple[list[ValueRecord], list[Problem]]:
@@ -209,6 +274,7 @@ def _records(samples: list[Any], ctx: _LogContext) -> tuple[list[ValueRecord], l
             created=ctx.created,
             judge=ctx.judge,
             content_hash=ctx.content_hash,
+            conditions=ctx.conditions,
         )
         previous = records.get(question_id)
         if previous is not None:

@@ -27,6 +27,8 @@ from numpy.typing import NDArray
 from adaem_tasks.rating.align import Alignment, Coverage, align
 from adaem_tasks.rating.bootstrap import OrderMode, percentile_interval, question_orders
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED, Comparability, assess, match_participation
+from adaem_tasks.rating.leaders import Lead, find_leads
+from adaem_tasks.rating.measurement import PrimedPolicy
 from adaem_tasks.rating.records import Problem, ValueRecord
 from adaem_tasks.rating.trueskill_vec import ChainResult, TeamWeights, TrueSkillParams, rate_chains
 from adaem_tasks.rating.winrate import WinFormula, win_rates
@@ -39,9 +41,11 @@ __all__ = [
     "RankConfig",
     "RankResult",
     "RowStatus",
+    "available_memory",
     "rank_alignment",
     "rank_by_category",
     "rank_records",
+    "rating_memory",
 ]
 
 Backend = Literal["trueskill", "openskill"]
@@ -143,6 +147,8 @@ class Leaderboard:
     comparability: Comparability
     rated_questions: NDArray[np.int64]  # (models,) questions with at least one match, any value
     category: str | None = None
+    leads: list[Lead] = field(default_factory=list)  # per value: its leader, and whether the lead is clear
+    settings: dict[str, dict[str, object]] = field(default_factory=dict)  # per model: how it was measured
     win_rate_chains: NDArray[np.float64] | None = None
     """``(1 + replicates, models, values)``: chain 0 is :attr:`win_rate`, the others the bootstrap
     replicates behind ``ci_low``/``ci_high``. Kept (and written to ``leaderboard.json``) so that a
@@ -186,11 +192,18 @@ class Leaderboard:
         return rows
 
     def leader(self, value: str) -> str | None:
-        """The model with the highest win rate on ``value``; None when no model has one."""
-        column = self.win_rate[:, self.values.index(value)]
-        if not np.isfinite(column).any():
-            return None
-        return self.models[int(np.nanargmax(column))]
+        """The model with the highest win rate on ``value`` among those that played matches on it.
+
+        None when no match was played on it (nothing was compared); whether the lead is
+        *clear* is :meth:`clear_leader`'s question.
+        """
+        lead = self.leads[self.values.index(value)]
+        return None if lead.leader is None else self.models[lead.leader]
+
+    def clear_leader(self, value: str) -> str | None:
+        """The leader of ``value`` when its lead is clear (:mod:`~adaem_tasks.rating.leaders`), else None."""
+        lead = self.leads[self.values.index(value)]
+        return self.models[lead.leader] if lead.clear and lead.leader is not None else None
 
 
 @dataclass
@@ -207,6 +220,45 @@ class RankResult:
             for board in [*self.leaderboards, *self.by_category]
             for i, j in zip(*np.nonzero(~board.comparable), strict=True)
         ]
+
+
+def rating_memory(n_questions: int, n_values: int, n_models: int, replicates: int) -> int:
+    """Bytes the rating of one board holds at its peak, about (an upper estimate).
+
+    Per chain: its question order and use counts (16 bytes per question), the TrueSkill state
+    and work buffers (about 14 float64 per model and value) and the pairwise win probabilities
+    with their temporaries (up to 10 float64 per model pair and value, counted for at least 10
+    values: with fewer the measured peak did not shrink). ``benchmarks/replicates.py`` measures
+    the peak with tracemalloc: about half of this estimate on boards of 4 to 64 models.
+    """
+    pairs = 10 * n_models * max(n_values, 10)
+    per_chain = 16 * n_questions + 8 * n_models * (14 * n_values + pairs)
+    return (replicates + 1) * per_chain
+
+
+def available_memory() -> int | None:
+    """Memory the system can give without swapping (``MemAvailable``), or None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _check_memory(n_questions: int, n_values: int, n_models: int, replicates: int) -> None:
+    need = rating_memory(n_questions, n_values, n_models, replicates)
+    available = available_memory()
+    if available is not None and need > available:
+        per = need / (replicates + 1)
+        fits = max(int(available // per) - 1, 0)
+        raise ValueError(
+            f"--replicates {replicates}: rating {n_questions} questions x {n_models} models x {n_values} "
+            f"values needs about {need / 2**30:.1f} GiB of memory and {available / 2**30:.1f} GiB are "
+            f"available; at most about {fits} replicates fit (100 to 1,000 are plenty for 95 % intervals)"
+        )
 
 
 def _chains(
@@ -245,6 +297,7 @@ def rank_alignment(
     # bootstrap makes the board identical to one ranked without the models that were not compared.
     used = known.any(axis=(1, 2))
     labels, known = alignment.labels[used], known[used]
+    _check_memory(int(used.sum()), len(alignment.values), len(alignment.models), config.replicates)
     orders = question_orders(int(used.sum()), config.replicates, config.seed, config.order)
     chains, gamma = _chains(labels, known, orders, config)
     mask = comparability.comparable  # (values, models)
@@ -275,6 +328,8 @@ def rank_alignment(
         comparability=comparability,
         rated_questions=match_participation(labels, known).any(1).sum(0).astype(np.int64),
         category=category,
+        leads=find_leads(rates, chains.games[0], mask, config.ci_level),
+        settings=alignment.settings,
         win_rate_chains=np.ascontiguousarray(rates.transpose(0, 2, 1)),
         alignment=alignment,
     )
@@ -366,15 +421,28 @@ def rank_records(
     set_version: str | None = None,
     split_runs: bool = False,
     by_category: bool = False,
+    *,
+    primed: PrimedPolicy = "leave_out",
+    allow_mixed_settings: bool = False,
 ) -> RankResult:
     """Align records, rate every value system, and collect every problem met on the way.
+
+    ``primed`` and ``allow_mixed_settings`` say what to do with runs measured under other
+    conditions (:mod:`adaem_tasks.rating.measurement`).
 
     Raises:
         VersionMismatchError: records of several question-set versions and none selected.
         ContentMismatchError: records of one version made on different questions.
+        MixedSettingsError: models measured differently, and ``allow_mixed_settings`` is False.
     """
     config = config or RankConfig()
-    alignments, problems = align(records, set_version=set_version, split_runs=split_runs)
+    alignments, problems = align(
+        records,
+        set_version=set_version,
+        split_runs=split_runs,
+        primed=primed,
+        allow_mixed_settings=allow_mixed_settings,
+    )
     boards: list[Leaderboard] = []
     category_boards: list[Leaderboard] = []
     for alignment in alignments:

@@ -4,7 +4,9 @@ lm-eval writes, per model, ``<out>/<model_sanitized>/samples_<task>_<stamp>.json
 ``results_<stamp>.json`` (same stamp). Each sample line carries the question in ``doc``
 (id, set_version, set_content_hash, value_system, category...) and one metric per value key: 1.0 / 0.0,
 or NaN when unknown -- the answer could not be judged (``parse_failure`` 1.0) or that
-value's judge label could not be read (``judge_failure`` > 0).
+value's judge label could not be read (``judge_failure`` > 0). Its JSON verdict
+(``filtered_resps``) names the judge and the run's measurement settings
+(:class:`~adaem_tasks.conditions.Conditions`; absent, hence unknown, in older logs).
 The model name comes from the results file (``model_name``, else ``config.model_args``),
 falling back to the directory name, which is reported.
 """
@@ -17,14 +19,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from adaem_tasks.rating.records import Problem, ValueRecord, judge_failure_problem
+from adaem_tasks.conditions import Conditions
+from adaem_tasks.rating.records import LogRead, Problem, ValueRecord, judge_failure_problem
 from adaem_tasks.value_systems import available_value_systems, load_value_system
 
 __all__ = [
     "LMEVAL_TASKS",
     "is_lmeval_samples_file",
     "lmeval_model_name",
+    "read_lmeval_file",
     "read_lmeval_samples",
+    "results_file",
 ]
 
 #: lm-eval task name -> value system.
@@ -51,25 +56,30 @@ def _model_from_args(model_args: object) -> str | None:
     return None
 
 
-def lmeval_model_name(samples_file: Path) -> tuple[str, Problem | None]:
-    """The model of a samples file, from its results file when there is one."""
+def results_file(samples_file: Path) -> Path:
+    """The ``results_<stamp>.json`` of the run a samples file belongs to (it may not exist)."""
     match = SAMPLES_RE.match(samples_file.name)
     stamp = match.group("stamp") if match else ""
-    results_file = samples_file.with_name(f"results_{stamp}.json")
+    return samples_file.with_name(f"results_{stamp}.json")
+
+
+def lmeval_model_name(samples_file: Path) -> tuple[str, Problem | None]:
+    """The model of a samples file, from its results file when there is one."""
+    results_path = results_file(samples_file)
     fallback = samples_file.parent.name
-    if not results_file.is_file():
+    if not results_path.is_file():
         return fallback, Problem(
             "bad_record",
             str(samples_file),
-            f"no {results_file.name} beside it: model named after its directory, {fallback!r}",
+            f"no {results_path.name} beside it: model named after its directory, {fallback!r}",
             model=fallback,
         )
     try:
-        results = json.loads(results_file.read_text(encoding="utf-8"))
+        results = json.loads(results_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return fallback, Problem(
             "unreadable",
-            str(results_file),
+            str(results_path),
             f"results file unreadable ({exc}): model named after its directory, {fallback!r}",
             model=fallback,
         )
@@ -79,7 +89,7 @@ def lmeval_model_name(samples_file: Path) -> tuple[str, Problem | None]:
     if not name:
         return fallback, Problem(
             "bad_record",
-            str(results_file),
+            str(results_path),
             f"results file names no model: model named after its directory, {fallback!r}",
             model=fallback,
         )
@@ -99,6 +109,30 @@ def _metric(line: dict[str, Any], key: str) -> float | None:
             return None
         return None if math.isnan(value) else value
     return None
+
+
+def read_lmeval_file(path: str | Path) -> LogRead:
+    """:func:`read_lmeval_samples` as the parallel reader and its cache take it."""
+    records, problems = read_lmeval_samples(path)
+    if records:
+        return LogRead(records, problems, how="lines", why="lm-eval samples", samples=len(records))
+    return LogRead(records, problems, how="none", why="; ".join(p.message for p in problems))
+
+
+def _verdict(line: dict[str, Any]) -> tuple[str | None, Conditions]:
+    """The judge and the measurement settings the bridge's JSON verdict records (unknown in older logs)."""
+    try:
+        verdict = json.loads(line["filtered_resps"][0])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None, Conditions()
+    if not isinstance(verdict, dict):
+        return None, Conditions()
+    judge = verdict.get("judge")
+    conditions = verdict.get("conditions")
+    return (
+        str(judge) if judge else None,
+        Conditions.from_mapping(conditions if isinstance(conditions, dict) else None),
+    )
 
 
 def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Problem]]:
@@ -128,6 +162,9 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
     invalid = 0
     unknown_cells = 0
     duplicates = 0
+    # looked up once per file, not per line: listing the value systems reads a directory
+    known_systems = set(available_value_systems())
+    keys_of: dict[str, list[str]] = {}
     for lineno, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -140,14 +177,17 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
         except (ValueError, KeyError, TypeError):
             bad_lines.append(lineno)
             continue
-        if system_name not in available_value_systems():
+        if system_name not in known_systems:
             bad_lines.append(lineno)
             continue
-        keys = load_value_system(system_name).keys
+        if system_name not in keys_of:
+            keys_of[system_name] = list(load_value_system(system_name).keys)
+        keys = keys_of[system_name]
         metrics = {k: _metric(line, k) for k in keys}
         if all(k not in line for k in keys):
             bad_lines.append(lineno)
             continue
+        judge, conditions = _verdict(line)
         parse_failure = _metric(line, "parse_failure")
         # NaN values of a judged answer are unknown labels; older logs marked an answer
         # the judge errored on with NaN everywhere and parse_failure 0: unknown too.
@@ -168,6 +208,8 @@ def read_lmeval_samples(path: str | Path) -> tuple[list[ValueRecord], list[Probl
             run=match.group("stamp"),
             created=match.group("stamp"),
             content_hash=str(doc.get("set_content_hash") or "") or None,  # absent in older logs
+            judge=judge,
+            conditions=conditions,
         )
         if question_id in records:
             duplicates += 1

@@ -14,12 +14,17 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from adaem_tasks.conditions import Conditions
+
 __all__ = [
     "INVALID_OUTCOMES",
     "judge_failure_problem",
+    "LogRead",
     "PANEL_FILE",
+    "RECORD_FORMAT",
     "Problem",
     "ProblemKind",
+    "ReadPath",
     "ValueRecord",
     "read_panel",
     "write_panel",
@@ -27,6 +32,12 @@ __all__ = [
 
 #: Parse outcomes whose all-zero value vector is *not* an observation (see scorers/metrics.py).
 INVALID_OUTCOMES = frozenset({"refusal", "empty", "unparseable"})
+
+#: Version of what a log read yields (records, problems and how they are built). Raise it when
+#: a change gives other records from the same log without renaming or adding a field: cached
+#: reads (:mod:`adaem_tasks.rating.log_cache`) carry it and are dropped when it differs. Added or
+#: renamed fields need no bump; the cache compares field names too.
+RECORD_FORMAT = 1
 
 #: Name of a reference-panel file inside a question-set directory.
 PANEL_FILE = "panel.jsonl"
@@ -47,7 +58,10 @@ ProblemKind = Literal[
     "unverified_content",  # records without a set content hash (older logs): trusted by question id only
     "coverage",  # a model that answered only part of the questions
     "no_contrast",  # questions where every or no model expressed a value: skipped
-    "mixed_judges",  # models judged by different grader models
+    "mixed_judges",  # models judged differently: grader, judge mode, threshold, log-probabilities, attempts
+    "mixed_settings",  # models asked differently: key points, word budget
+    "unverified_settings",  # records whose logs do not record some measurement setting (older logs)
+    "primed_run",  # a run with -T prime=...: measures priming, not the model's values; left out or apart
 ]
 
 
@@ -74,6 +88,7 @@ class ValueRecord:
     judge: str | None = None  # the grader model, when the log names it
     panel: bool = False  # came from a reference panel rather than a log
     content_hash: str | None = None  # the question set's content hash, when the log records it
+    conditions: Conditions = field(default_factory=Conditions)  # prime, prompt and judge settings of the run
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,6 +98,7 @@ class ValueRecord:
         labels = data.get("labels")
         if not isinstance(labels, dict):
             raise ValueError("'labels' must be an object mapping value keys to 0/1/null")
+        conditions = data.get("conditions")
         return cls(
             model=str(data["model"]),
             question_id=str(data["question_id"]),
@@ -98,6 +114,7 @@ class ValueRecord:
             judge=data.get("judge"),
             panel=bool(data.get("panel", False)),
             content_hash=data.get("content_hash") or None,
+            conditions=Conditions.from_mapping(conditions if isinstance(conditions, dict) else None),
         )
 
 
@@ -118,6 +135,41 @@ class Problem:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+#: summaries: an .eval log's summaries.json parsed directly; summaries-api: the same through Inspect's
+#: reader; samples: the full samples; lines: an lm-eval samples file; none: nothing usable.
+ReadPath = Literal["summaries", "summaries-api", "samples", "lines", "none"]
+
+
+@dataclass(frozen=True)
+class LogRead:
+    """What reading one log file gave, and how: the unit the parallel reader and its cache pass on.
+
+    ``how`` says what was read -- an Inspect log's sample summaries or its samples, an
+    lm-eval file's lines, or nothing (the file could not be used) -- and ``why`` the reason
+    for that choice, so a slow read can be explained.
+    """
+
+    records: list[ValueRecord]
+    problems: list[Problem]
+    status: str | None = None  # an Inspect log's run status; None for lm-eval output
+    how: ReadPath = "none"
+    why: str = ""
+    samples: int = 0  # samples (or lines) read
+
+    @property
+    def final(self) -> bool:
+        """Whether this is the file's final content: not an eval still running, not a half-written file.
+
+        Only a final read may be cached: a log whose status is ``started`` gains samples and
+        ends with a header, and a file that did not parse may be one still being written.
+        """
+        return self.status != "started" and not any(p.kind == "unreadable" for p in self.problems)
+
+    @classmethod
+    def failed(cls, problem: Problem) -> LogRead:
+        return cls([], [problem], how="none", why=problem.message)
 
 
 def judge_failure_problem(source: str, model: str | None, unknown: int) -> Problem:

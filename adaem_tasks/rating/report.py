@@ -106,6 +106,8 @@ def _board_json(board: Leaderboard, with_chains: bool = False) -> dict[str, Any]
         "coverage": [{**asdict(c), "fraction": round(c.fraction, 6)} for c in board.coverage],
         "comparability": _comparability_json(board),
         "skipped_questions": board.skipped,
+        "leaders": {v: lead.to_json(board.models) for v, lead in zip(board.values, board.leads, strict=True)},
+        "settings": board.settings,
         "rows": [
             {
                 "model": r.model,
@@ -194,11 +196,6 @@ def model_order(board: Leaderboard) -> list[int]:
     return sorted(range(len(board.models)), key=lambda i: (-means[i], board.models[i]))
 
 
-def _leader_index(board: Leaderboard, j: int) -> int | None:
-    column = board.win_rate[:, j]
-    return int(np.nanargmax(column)) if np.isfinite(column).any() else None
-
-
 def _models_block(board: Leaderboard, names: dict[int, str], width: int) -> list[str]:
     """Per model: judgeable answers, questions shared with another model, matches played."""
     comparability = board.comparability
@@ -223,8 +220,38 @@ def _models_block(board: Leaderboard, names: dict[int, str], width: int) -> list
     return lines
 
 
+def _intervals(board: Leaderboard) -> str:
+    """What the header says about intervals: their level, or that there are none."""
+    reps = board.config.replicates
+    if reps == 0:
+        return "no bootstrap (--replicates 0): no intervals, no leader is tested"
+    return f"{reps} bootstrap replicates; {board.config.ci_level:.0%} intervals"
+
+
+def _lead_line(board: Leaderboard, j: int, label: str) -> str:
+    lead = board.leads[j]
+    if lead.leader is None:
+        return f"  {label:<5} no leader: {lead.why}"
+    i = lead.leader
+    ci = (
+        ""
+        if math.isnan(board.ci_low[i, j])
+        else f" [{100 * board.ci_low[i, j]:.1f}, {100 * board.ci_high[i, j]:.1f}]"
+    )
+    shared = board.comparability.shared_by_value[j, i]
+    rated = f"rated on {board.n_questions[i, j]} of its {shared} shared questions"
+    top = f"{board.models[i]} {100 * board.win_rate[i, j]:.1f}{ci}"
+    runner = "" if lead.runner_up is None else board.models[lead.runner_up]
+    gap = f"{100 * lead.margin:+.1f}"
+    if not math.isnan(lead.margin_low):
+        gap += f" [{100 * lead.margin_low:+.1f}, {100 * lead.margin_high:+.1f}]"
+    if lead.clear:
+        return f"  {label:<5} {top}, ahead of {runner} by {gap} points ({rated})"
+    return f"  {label:<5} no clear leader: {top} vs {runner} {gap} points, {lead.why} ({rated})"
+
+
 def format_table(board: Leaderboard) -> str:
-    """A plain-text models x values table of win rates (%), '*' marking each value's leader."""
+    """A plain-text models x values table of win rates (%), '*' marking each value's clear leader."""
     labels = _value_labels(board, short=True)
     order = model_order(board)
     panel = set(board.panel_models)
@@ -233,15 +260,13 @@ def format_table(board: Leaderboard) -> str:
     title = f"{board.value_system} / set {board.set_version}"
     if board.category:
         title += f" / category {board.category}"
-    reps = board.config.replicates
     n_comparable = len(board.comparability.comparable_models)
     lines = [
         f"{title}: {len(board.models)} models ({n_comparable} comparable), {_questions(board)}, "
-        f"win rate % ({reps} bootstrap replicates; "
-        f"{board.config.ci_level:.0%} intervals under leaders)",
+        f"win rate % ({_intervals(board)})",
         " " * width + "".join(f"{lab:>7}" for lab in labels),
     ]
-    best = [_leader_index(board, j) for j in range(len(board.values))]
+    stars = [lead.leader if lead.clear else None for lead in board.leads]
     for i in order:
         if board.comparability.model_verdicts.get(board.models[i]) is not None:
             lines.append(f"{names[i]:<{width}}  not comparable")
@@ -249,28 +274,17 @@ def format_table(board: Leaderboard) -> str:
         cells = []
         for j in range(len(board.values)):
             rate = board.win_rate[i, j]
-            mark = "*" if best[j] == i else " "
+            mark = "*" if stars[j] == i else " "
             cells.append(f"{'  n/c ' if math.isnan(rate) else f'{100 * rate:5.1f}{mark}':>7}")
         lines.append(f"{names[i]:<{width}}" + "".join(cells))
-    lines.append(
-        "leaders:" if any(b is not None for b in best) else "leaders: none (fewer than 2 comparable models)"
-    )
-    for j, leader in enumerate(best):
-        if leader is None:
-            if any(b is not None for b in best):
-                lines.append(f"  {labels[j]:<5} none: fewer than 2 comparable models")
-            continue
-        i = leader
-        ci = (
-            ""
-            if math.isnan(board.ci_low[i, j])
-            else f" [{100 * board.ci_low[i, j]:.1f}, {100 * board.ci_high[i, j]:.1f}]"
-        )
-        shared = board.comparability.shared_by_value[j, i]
+    if n_comparable < 2:
+        lines.append("leaders: none (fewer than 2 comparable models)")
+    else:
         lines.append(
-            f"  {labels[j]:<5} {board.models[i]} {100 * board.win_rate[i, j]:.1f}{ci}"
-            f"  (rated on {board.n_questions[i, j]} of its {shared} shared questions)"
+            f"leaders (* = clear: it played matches on the value and the {board.config.ci_level:.0%} "
+            "bootstrap interval of its lead over the runner-up, in points, lies above 0):"
         )
+        lines.extend(_lead_line(board, j, labels[j]) for j in range(len(board.values)))
     lines.extend(_models_block(board, names, width))
     return "\n".join(lines)
 
@@ -324,18 +338,18 @@ def plot_leaderboards(
                 text = f"{rate:.0f}" if math.isnan(half) else f"{rate:.0f}\n±{half:.0f}"
                 dark = abs(rate - 50) > 0.6 * spread
                 ax.text(j, r, text, ha="center", va="center", fontsize=7, color="white" if dark else "black")
-        for j in range(len(board.values)):
-            best = int(np.nanargmax(rates[:, j])) if np.isfinite(rates[:, j]).any() else None
-            if best is not None:
+        for j, lead in enumerate(board.leads):
+            if lead.clear and lead.leader is not None:
+                best = order.index(lead.leader)
                 ax.add_patch(
                     plt.Rectangle((j - 0.5, best - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.6)
                 )
         title = f"{board.value_system} (set {board.set_version}"
         title += f", {board.category})" if board.category else ")"
         level = f"{board.config.ci_level:.0%}"
+        shown = f"± half the {level} bootstrap interval" if board.config.replicates else "(no bootstrap)"
         ax.set_title(
-            f"{title}, {_questions(board)}\n"
-            f"win rate % ± half the {level} bootstrap interval; box = leader; n/c = not comparable",
+            f"{title}, {_questions(board)}\nwin rate % {shown}; box = clear leader; n/c = not comparable",
             fontsize=9,
         )
         fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="win rate (%)")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from adaem_tasks.rating.inspect_logs import read_inspect_log
-from adaem_tasks.rating.lmeval_logs import SAMPLES_RE, is_lmeval_samples_file, read_lmeval_samples
+from adaem_tasks.rating.lmeval_logs import SAMPLES_RE, is_lmeval_samples_file
+from adaem_tasks.rating.log_reading import ReadOptions, read_files
 from adaem_tasks.rating.records import PANEL_FILE, Problem, ValueRecord, read_panel
 
 __all__ = ["collect_files", "load_panel", "load_records"]
@@ -79,16 +79,19 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[tuple[str, Path]], 
     return [(kind, path) for path, kind in found.items()], problems
 
 
-def load_records(paths: Iterable[str | Path]) -> tuple[list[ValueRecord], list[Problem]]:
-    """Read every usable log under ``paths``."""
+def load_records(
+    paths: Iterable[str | Path], options: ReadOptions | None = None
+) -> tuple[list[ValueRecord], list[Problem]]:
+    """Read every usable log under ``paths``, in parallel and cached (see :mod:`.log_reading`).
+
+    ``options`` default to those set by :func:`~adaem_tasks.rating.log_reading.reading_options`.
+    """
     paths = list(paths)
     files, problems = collect_files(paths)
     records: list[ValueRecord] = []
-    for kind, path in files:
-        reader = read_inspect_log if kind == "inspect" else read_lmeval_samples
-        got, found = reader(path)
-        records.extend(got)
-        problems.extend(found)
+    for read in read_files(files, options).reads:
+        records.extend(read.records)
+        problems.extend(read.problems)
     if not files:
         problems.append(Problem("unknown_file", ", ".join(map(str, paths)), "no logs found"))
     return records, problems

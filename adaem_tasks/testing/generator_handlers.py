@@ -147,7 +147,8 @@ def _words(text: str) -> int:
 def explored_question(key: str, general: str) -> tuple[str, str]:
     """(context, question) the persona ``key`` writes when exploring from ``general``."""
     stem = _stem(general)
-    options = [c for c in CONTEXTS if c not in stem]
+    # a general argument already naming every context gets one again (the swap below trims it)
+    options = [c for c in CONTEXTS if c not in stem] or list(CONTEXTS)
     context = options[_hash(key, stem, "context") % len(options)]
     if _words(stem) + _words(context) > MAX_WORDS:  # deep in the tree: swap the last context
         for old in CONTEXTS:

@@ -79,11 +79,8 @@ class JudgeRequest:
     value_key: str | None = None
 
 
-_TEXT_RE = re.compile(
-    r"### \[Text\]:\n<text-(?P<boundary>[0-9a-f]+)>\n(?P<text>.*?)\n</text-(?P=boundary)>\n"
-    r"### \[(?P<section>Value|Labels)\]:[ \t]?(?P<rest>[^\n]*)",
-    re.S,
-)
+_TEXT_OPEN_RE = re.compile(r"### \[Text\]:\n<text-(?P<boundary>[0-9a-f]+)>\n")
+_SECTION_RE = re.compile(r"### \[(?P<section>Value|Labels)\]:[ \t]?(?P<rest>[^\n]*)")
 
 
 def _systems() -> list[ValueSystem]:
@@ -103,12 +100,34 @@ def _system_of(prompt: str, value_name: str | None) -> ValueSystem | None:
     return None
 
 
+def _text_block(prompt: str) -> tuple[str, str, str] | None:
+    """(text, section, rest of the section line) of the prompt's boundary-delimited text block.
+
+    The block opens at the first ``### [Text]:`` + ``<text-B>`` line and closes at the first
+    later ``</text-B>`` line followed by a ``### [Value]:`` or ``### [Labels]:`` line. Only
+    the first opening counts: our prompts have one, and the text cannot hold a second that
+    closes (``B`` is a hash of the text). Scanning with ``find`` keeps a prompt that opens
+    many blocks and closes none linear; a lazy regex retried from every opening is not.
+    """
+    opened = _TEXT_OPEN_RE.search(prompt)
+    if opened is None:
+        return None
+    closing = f"\n</text-{opened['boundary']}>\n"
+    position = opened.end()
+    while (position := prompt.find(closing, position)) >= 0:
+        section = _SECTION_RE.match(prompt, position + len(closing))
+        if section is not None:
+            return prompt[opened.end() : position], section["section"], section["rest"]
+        position += 1
+    return None
+
+
 def parse_judge_request(prompt: str) -> JudgeRequest | None:
     """Read a single (``### [Value]:``) or batched (``### [Labels]:``) judge prompt; ``None`` otherwise."""
-    match = _TEXT_RE.search(prompt)
-    if match is None:
+    block = _text_block(prompt)
+    if block is None:
         return None
-    text, section, rest = match["text"].strip(), match["section"], match["rest"].strip()
+    text, section, rest = block[0].strip(), block[1], block[2].strip()
     if section == "Value":
         system = _system_of(prompt, rest)
         value = system.match(rest) if system is not None else None
@@ -138,10 +157,13 @@ def _correct_answer(request: JudgeRequest) -> str:
 # -- the naive, obedient judge -------------------------------------------------------------------
 _TEXT_HEADING = "### [Text]:"
 _BOUNDARY_OPEN = re.compile(r"\n<text-(?P<boundary>[0-9a-f]+)>\n")
+# possessive quantifiers (``*+``): the runs of blanks and quotes are matched one way only, so a
+# long run of spaces after "answer" is not retried in every split (quadratic); what matches is
+# the same, since no part can give characters to the next
 _INJECTED_LABEL = re.compile(
-    r"\[Label\][ \t]*:[ \t]*['\"*]*(?P<label>yes|no)\b"  # a pre-filled label: "### [Label]: Yes"
-    r"|\b(?:answer|respond|reply|output|say)(?:[ \t]+only)?(?:[ \t]+with)?"  # or an order: "answer Yes"
-    r"[ \t]*[:'\"*]*[ \t]*(?P<told>yes|no)\b",
+    r"\[Label\][ \t]*+:[ \t]*+['\"*]*+(?P<label>yes|no)\b"  # a pre-filled label: "### [Label]: Yes"
+    r"|\b(?:answer|respond|reply|output|say)(?:[ \t]++only)?(?:[ \t]++with)?"  # or an order: "answer Yes"
+    r"[ \t]*+[:'\"*]*+[ \t]*+(?P<told>yes|no)\b",
     re.I,
 )
 _INJECTED_JSON = re.compile(r"\{[^{}]*\}")

@@ -53,6 +53,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from adaem_tasks.cli_types import arg_float, arg_int, number
 from adaem_tasks.testing.dispatch import Dispatcher, join_conversation, resolve
 from adaem_tasks.testing.judges import JUDGE_KINDS
 from adaem_tasks.testing.logprobs import chat_logprobs, completion_logprobs, vllm_prompt_logprobs
@@ -65,8 +66,22 @@ _LISTED_MODELS = [f"judge-{k}" for k in JUDGE_KINDS] + ["power", "saturating-pow
 _END_OF_TURN = "<|end|>"
 
 
+MAX_WAIT_S = 3600.0
+"""The longest ``latency_s`` / ``socket_timeout_s``: a test double that waits longer is a hang."""
+
+_INT_RANGES: dict[str, tuple[int, int | None]] = {
+    "rate_limit_every": (0, None),  # 0 (or None): never
+    "error_every": (0, None),
+    "retry_after_ms": (0, None),
+    "max_body_bytes": (1, None),
+    "max_concurrency": (1, None),  # 0 would make every request wait forever
+}
+
+
 @dataclass(frozen=True)
 class ServerOptions:
+    """How the server behaves; every number is checked (one ``InputError`` line), so it always answers."""
+
     rate_limit_every: int | None = None
     error_every: int | None = None
     latency_s: float = 0.0
@@ -75,6 +90,14 @@ class ServerOptions:
     max_concurrency: int = 64
     socket_timeout_s: float = 30.0
     logprobs: bool = True  # False: ignore logprobs / prompt_logprobs requests, like a server without them
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in _INT_RANGES.items():
+            if getattr(self, name) is not None:
+                number(name, getattr(self, name), "int", low=low, high=high)
+        number("latency_s", self.latency_s, low=0.0, high=MAX_WAIT_S)
+        # a socket timeout of 0 would make every read fail at once
+        number("socket_timeout_s", self.socket_timeout_s, low=0.0, high=MAX_WAIT_S, low_open=True)
 
 
 class _Stats:
@@ -246,7 +269,12 @@ class _Handler(BaseHTTPRequestHandler):
             raise _HTTPError(
                 413, f"request body over {self.server.options.max_body_bytes} bytes", "invalid_request_error"
             )
-        raw = self.rfile.read(length) if length > 0 else b""
+        try:
+            raw = self.rfile.read(length) if length > 0 else b""
+        except TimeoutError:  # a Content-Length larger than the body sent: answer, do not wait on
+            raise _HTTPError(
+                408, f"request body shorter than its Content-Length ({length})", "invalid_request_error"
+            ) from None
         try:
             body = json.loads(raw or b"{}")
         except json.JSONDecodeError as exc:
@@ -484,18 +512,41 @@ def _build_parser() -> argparse.ArgumentParser:
         description="A loopback OpenAI-compatible server in front of AdAEM's scripted personas and judges "
         "(offline dry runs and tests; binds 127.0.0.1 only).",
     )
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
+    parser.add_argument(
+        "--port", type=arg_int(0, 65535), default=0, help="port on 127.0.0.1 (0: any free port)"
+    )
     parser.add_argument("--port-file", type=Path, help="write the bound port to this file once listening")
     parser.add_argument(
         "--detach", action="store_true", help="serve from a background process; return once it listens"
     )
     parser.add_argument("--pid-file", type=Path, help="with --detach: write the server's process id here")
-    parser.add_argument("--rate-limit-every", type=int, default=None, help="every Nth request gets HTTP 429")
-    parser.add_argument("--error-every", type=int, default=None, help="every Nth request gets HTTP 500")
-    parser.add_argument("--latency-s", type=float, default=0.0, help="delay before every answer")
-    parser.add_argument("--retry-after-ms", type=int, default=None, help="also send retry-after-ms on 429s")
+    ints = {name: arg_int(low, high) for name, (low, high) in _INT_RANGES.items()}
     parser.add_argument(
-        "--max-concurrency", type=int, default=64, help="generation requests served at once (the rest wait)"
+        "--rate-limit-every",
+        type=ints["rate_limit_every"],
+        default=None,
+        help="every Nth request gets HTTP 429 (0: never)",
+    )
+    parser.add_argument(
+        "--error-every",
+        type=ints["error_every"],
+        default=None,
+        help="every Nth request gets HTTP 500 (0: never)",
+    )
+    parser.add_argument(
+        "--latency-s",
+        type=arg_float(0.0, MAX_WAIT_S),
+        default=0.0,
+        help=f"delay before every answer (0 to {MAX_WAIT_S:g} s)",
+    )
+    parser.add_argument(
+        "--retry-after-ms", type=ints["retry_after_ms"], default=None, help="also send retry-after-ms on 429s"
+    )
+    parser.add_argument(
+        "--max-concurrency",
+        type=ints["max_concurrency"],
+        default=64,
+        help="generation requests served at once, 1 or more (the rest wait)",
     )
     return parser
 
@@ -504,6 +555,20 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)  # a reader never sees a half-written file
+
+
+def _write_files(args: argparse.Namespace, port: int, pid: int | None) -> bool:
+    """Write ``--port-file`` (and ``--pid-file`` for a detached server); one error line if one cannot be."""
+    wanted = [(args.port_file, port), (args.pid_file if pid is not None else None, pid)]
+    for path, value in wanted:
+        if path is None:
+            continue
+        try:
+            _write_atomic(path, f"{value}\n")
+        except OSError as exc:
+            print(f"adaem-test-server: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+            return False
+    return True
 
 
 def _fault_flags(args: argparse.Namespace) -> list[str]:
@@ -541,10 +606,10 @@ def _serve_detached(args: argparse.Namespace, ready_timeout_s: float = 30.0) -> 
                 return 2
             time.sleep(0.05)
         port = int(port_file.read_text(encoding="utf-8"))
-    if args.port_file is not None:
-        _write_atomic(args.port_file, f"{port}\n")
-    if args.pid_file is not None:
-        _write_atomic(args.pid_file, f"{child.pid}\n")
+    if not _write_files(args, port, child.pid):
+        child.terminate()  # nobody could find or stop a server whose files were not written
+        child.wait()
+        return 2
     print(f"serving http://127.0.0.1:{port}/v1 (pid {child.pid}; stop it with: kill {child.pid})", flush=True)
     return 0
 
@@ -572,8 +637,9 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    if args.port_file is not None:
-        _write_atomic(args.port_file, f"{handle.port}\n")
+    if not _write_files(args, handle.port, None):
+        handle.stop()
+        return 2
     print(f"serving {handle.url}", flush=True)
     try:
         while not stop.wait(0.2):

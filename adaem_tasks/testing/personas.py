@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from adaem_tasks.opinion import MAX_POINTS
 from adaem_tasks.value_systems import ValueSystem, available_value_systems, load_value_system
 
 __all__ = [
@@ -161,19 +162,44 @@ class OpinionRequest:
 
 
 _OPINION_MARK = "you should give me your stance"
-_QUESTION_RE = re.compile(r'For the question "(.*)", you should give me your stance', re.S)
+_QUESTION_OPEN = 'For the question "'
+_QUESTION_CLOSE = '", ' + _OPINION_MARK
 _FIRST_QUOTED_RE = re.compile(r'"(.*?)"', re.S)
 _POINTS_RE = re.compile(r"list your (\d+) key points", re.I)
+
+
+def _asked_question(prompt: str) -> str:
+    """The text between ``For the question "`` and the *last* ``", you should give me your stance``.
+
+    Plain ``find``/``rfind`` rather than a greedy regex: a regex search retries from every
+    opening phrase and scans to the end from each, which is quadratic in a prompt that repeats it.
+    """
+    start = prompt.find(_QUESTION_OPEN)
+    end = prompt.rfind(_QUESTION_CLOSE)
+    if start >= 0 and end >= start + len(_QUESTION_OPEN):
+        return prompt[start + len(_QUESTION_OPEN) : end]
+    match = _FIRST_QUOTED_RE.search(prompt)
+    return match.group(1) if match else ""
+
+
+def _asked_points(prompt: str) -> int:
+    """How many key points the prompt asks for, within 1 to :data:`MAX_POINTS` (3 if it does not say).
+
+    A persona writes at most as many points as a task can ask for; a prompt asking for a
+    billion (or a number too long for ``int()``) gets that many, not a hang or a traceback.
+    """
+    found = _POINTS_RE.search(prompt)
+    if found is None:
+        return 3
+    digits = found.group(1).lstrip("0") or "0"
+    return MAX_POINTS if len(digits) > len(str(MAX_POINTS)) else min(MAX_POINTS, max(1, int(digits)))
 
 
 def parse_opinion_request(prompt: str) -> OpinionRequest | None:
     """Read the question and the number of points from an opinion prompt; ``None`` if it is not one."""
     if _OPINION_MARK not in prompt:
         return None
-    match = _QUESTION_RE.search(prompt) or _FIRST_QUOTED_RE.search(prompt)
-    question = match.group(1).strip() if match else ""
-    points = _POINTS_RE.search(prompt)
-    return OpinionRequest(question=question, points=max(1, int(points.group(1))) if points else 3)
+    return OpinionRequest(question=_asked_question(prompt).strip(), points=_asked_points(prompt))
 
 
 _PRIME_RE = re.compile(r"designed to reflect (.+?) in your response", re.I | re.S)
@@ -270,6 +296,22 @@ def _pick(options: tuple[str, ...], *parts: str) -> str:
     return options[int(unit_hash(*parts) * len(options))]
 
 
+def _point_title(seed: str, question: str, i: int, used: set[str]) -> str:
+    """Title of key point ``i``: a hashed pick, moved on to the next unused title if taken.
+
+    Past the twelfth point every title is taken, so the titles repeat with a round number
+    ("The long view (2)"): the search over the titles is bounded, and every point keeps a
+    distinct title (the parser and the judges see distinct points).
+    """
+    start = _TITLES.index(_pick(_TITLES, seed, question, str(i), "title"))
+    suffix = "" if i <= len(_TITLES) else f" ({(i - 1) // len(_TITLES) + 1})"
+    for step in range(len(_TITLES)):
+        title = _TITLES[(start + step) % len(_TITLES)] + suffix
+        if title not in used:
+            return title
+    raise AssertionError(f"no free title for point {i}")  # unreachable: each round has 12 titles
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -359,7 +401,8 @@ class Persona:
         return plan
 
     def _points_written(self, points: int) -> int:
-        return min(points, 2) if self.style == "fewpoints" else points
+        asked = min(max(1, points), MAX_POINTS)  # whatever a caller passes, a finite answer
+        return min(asked, 2) if self.style == "fewpoints" else asked
 
     def answer(self, question: str, points: int = 3, prime: str | None = None) -> str:
         """The full answer to the opinion prompt for ``question``."""
@@ -383,9 +426,7 @@ class Persona:
         lines.append("**Key Points:**" if markdown else "Key Points:")
         used_titles: set[str] = set()
         for i, keys in enumerate(self.point_plan(question, points, prime), start=1):
-            title = _pick(_TITLES, seed, question, str(i), "title")
-            while title in used_titles:
-                title = _TITLES[(_TITLES.index(title) + 1) % len(_TITLES)]
+            title = _point_title(seed, question, i, used_titles)
             used_titles.add(title)
             body = self._justification(seed, question, topic, i, keys)
             if markdown:
@@ -424,7 +465,9 @@ class Persona:
         return self.answer(request.question, request.points, prime)
 
 
-_VALUE_RE = re.compile(r"^([a-z][a-z0-9_]*)(?::([0-9]*\.?[0-9]+))?$")
+# ``[0-9]+(?:\.[0-9]+)?|\.[0-9]+`` rather than ``[0-9]*\.?[0-9]+``: the same numbers, but one way
+# to match each, so a long run of digits that fails at its end is not retried in every split
+_VALUE_RE = re.compile(r"([a-z][a-z0-9_]*)(?::([0-9]+(?:\.[0-9]+)?|\.[0-9]+))?")
 _STYLE_PREFIXES: dict[str, Style] = {"markdown-": "markdown", "fewpoints-": "fewpoints"}
 
 
@@ -447,7 +490,7 @@ def parse_persona(spec: str) -> Persona:
         raise PersonaSpecError(f"persona spec {spec!r} names no value")
     planted: dict[str, float] = {}
     for item in rest.split("+"):
-        match = _VALUE_RE.match(item)
+        match = _VALUE_RE.fullmatch(item)
         if not match:
             raise PersonaSpecError(
                 f"bad item {item!r} in persona spec {spec!r}: expected <value>[:<p>], "

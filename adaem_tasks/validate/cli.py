@@ -15,10 +15,15 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from adaem_tasks.rating.log_reading import add_reading_arguments, reading_options, reading_options_from_args
+
 __all__ = ["STUDIES", "build_parser", "main"]
 
 #: Modules of :mod:`adaem_tasks.validate` that each register one sub-command.
 STUDIES: tuple[str, ...] = ("priming", "reliability", "informativeness", "judge")
+#: Studies that read value records, and so take ``--jobs`` / ``--no-cache`` for reading logs. The
+#: judge study reads key points instead (and its ``--no-cache`` is Inspect's model cache).
+RECORD_STUDIES = frozenset({"priming", "reliability", "informativeness"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="study", metavar="STUDY", required=True)
     for name in STUDIES:
         importlib.import_module(f"adaem_tasks.validate.{name}").register(subparsers)
+        if name in RECORD_STUDIES:
+            add_reading_arguments(subparsers.choices[name])
     return parser
 
 
@@ -38,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(argv)
     try:
-        return int(ns.run(ns))
+        with reading_options(reading_options_from_args(ns)):
+            return int(ns.run(ns))
     except (ValueError, OSError) as exc:
         if ns.debug:
             raise

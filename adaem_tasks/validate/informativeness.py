@@ -22,8 +22,15 @@ same models' logs on two or more question sets (one argument per set), per set:
   The difference is paired by model pair: it is the mean over the same model pairs of
   each pair's distance on one set minus its distance on the other.
 
-Every argument must hold one question-set version and the same models; a rate with no
-known label stays unknown (a pair's distance uses the values known for both models).
+Every argument must hold one question-set version and the same models, measured alike
+(the same grader, judge configuration and prompt settings in every set, or the comparison
+would be the settings' as much as the sets'; ``--allow-mixed-settings`` accepts it). A
+model without a judged result in some set is left out of every set (and said so); a rate
+with no known label stays unknown (a pair's distance uses the values known for both models).
+
+Every set is measured with the *same* random numbers (common random numbers): the same
+seed for its bootstrap and its TrueSkill order, so identical inputs give identical rows and
+a difference between sets is the sets', not the random draws'.
 """
 
 from __future__ import annotations
@@ -39,9 +46,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from adaem_tasks.cli_types import arg_float, arg_int
 from adaem_tasks.rating import Problem, RankConfig, rank_alignment
+from adaem_tasks.rating.bootstrap import MAX_REPLICATES
+from adaem_tasks.rating.measurement import compare_observed
 from adaem_tasks.validate.logsets import LogSet, StudyInputError, load_log_set
-from adaem_tasks.validate.output import add_output_options, finish, percent, value_labels, write_json
+from adaem_tasks.validate.output import (
+    add_output_options,
+    add_settings_option,
+    finish,
+    percent,
+    value_labels,
+    write_json,
+)
 from adaem_tasks.validate.stats import expression_rates, finite_mean, finite_range, percentile_interval
 
 __all__ = ["SetResult", "informativeness_study", "pair_distances", "register", "separability"]
@@ -80,6 +97,7 @@ class SetResult:
     label: str
     path: str
     logset: LogSet
+    models: list[str]  # the models compared (the same in every set), in column order
     rates: NDArray[np.float64]  # (values, models) on all questions
     separability: float
     ci: tuple[float, float]
@@ -129,6 +147,7 @@ def _measure_set(
         label=label,
         path=path,
         logset=logset,
+        models=list(models),
         rates=rates,
         separability=float(separability(rates)),
         ci=percentile_interval(boot, level),
@@ -151,8 +170,8 @@ def _labels(given: str | None, logsets: list[LogSet]) -> list[str]:
     return [v if versions.count(v) == 1 else f"{v}#{i}" for i, v in enumerate(versions, start=1)]
 
 
-def _common_models(logsets: list[LogSet]) -> list[str]:
-    """The models of the first set, checked to be the models of every set."""
+def _common_models(logsets: list[LogSet]) -> tuple[list[str], list[Problem]]:
+    """The models every set holds with a judged result, and a problem naming any left out."""
     systems = {s.alignment.value_system for s in logsets}
     if len(systems) > 1:
         listed = "; ".join(f"{s.where}: {s.alignment.value_system}" for s in logsets)
@@ -168,9 +187,44 @@ def _common_models(logsets: list[LogSet]) -> list[str]:
             "every set must hold the same models (with judgeable answers), so that their differences "
             f"compare: {listed}"
         )
-    if len(everyone) < 2:
-        raise StudyInputError(f"separability compares models: the sets hold only {', '.join(everyone)}")
-    return everyone
+    unjudged = {
+        m: [s.where for s in logsets if not s.alignment.known[:, :, s.alignment.models.index(m)].any()]
+        for m in everyone
+    }
+    used = [m for m in everyone if not unjudged[m]]
+    problems = [
+        Problem(
+            "not_comparable",
+            ", ".join(where),
+            f"no judged result in {', '.join(where)}: left out of every set, so that all sets compare the "
+            "same models",
+            model=m,
+        )
+        for m, where in unjudged.items()
+        if where
+    ]
+    if len(used) < 2:
+        raise StudyInputError(
+            f"separability compares models: only {len(used)} model(s) have judged results in every set "
+            f"({', '.join(used) or 'none'}; given: {', '.join(everyone)})"
+        )
+    return used, problems
+
+
+def _check_settings_across_sets(logsets: list[LogSet], labels: list[str], allow_mixed: bool) -> list[Problem]:
+    """The sets must measure the models alike: the same grader, judge configuration and prompt settings."""
+    observed: dict[str, dict[str, set[Any]]] = {}
+    sources: dict[str, set[str]] = {}
+    for logset, label in zip(logsets, labels, strict=True):
+        for model, settings in logset.alignment.settings.items():
+            entry = f"{label}: {model}"
+            observed[entry] = {k: {v} for k, v in settings.items() if k != "prime"}
+            sources[entry] = set(logset.paths)
+    comparison = compare_observed(observed, sources, {}, "the sets")
+    refusal = comparison.refusal("the sets")
+    if refusal is not None and not allow_mixed:
+        raise StudyInputError(refusal)
+    return comparison.mixed
 
 
 def informativeness_study(
@@ -179,6 +233,7 @@ def informativeness_study(
     replicates: int = 1000,
     seed: int = 0,
     level: float = 0.95,
+    allow_mixed_settings: bool = False,
 ) -> tuple[list[SetResult], list[Difference], list[Problem]]:
     """Measure each argument's set, then every pair of sets (see the module docstring)."""
     if len(arguments) < 2:
@@ -188,14 +243,17 @@ def informativeness_study(
             [path],
             f"argument {i} ({path})",
             version_hint="give each set's logs as its own argument",
+            allow_mixed_settings=allow_mixed_settings,
         )
         for i, path in enumerate(arguments, start=1)
     ]
     names = _labels(labels, logsets)
-    models = _common_models(logsets)
+    models, left_out = _common_models(logsets)
+    mixed = _check_settings_across_sets(logsets, names, allow_mixed_settings)
+    # common random numbers: every set gets the same seed, so identical inputs give identical rows
     sets = [
-        _measure_set(s, name, path, models, replicates, seed + i, level)
-        for i, (s, name, path) in enumerate(zip(logsets, names, arguments, strict=True))
+        _measure_set(s, name, path, models, replicates, seed, level)
+        for s, name, path in zip(logsets, names, arguments, strict=True)
     ]
     differences = []
     for first, second in combinations(sets, 2):
@@ -211,7 +269,7 @@ def informativeness_study(
                 pairs=int(both.sum()),
             )
         )
-    problems = [p for s in logsets for p in s.problems]
+    problems = [p for s in logsets for p in s.problems] + left_out + mixed
     return sets, differences, problems
 
 
@@ -286,7 +344,7 @@ def result_json(
 
 
 def _models_of(sets: list[SetResult]) -> list[str]:
-    return sorted(sets[0].logset.alignment.models)
+    return sets[0].models
 
 
 def write_csv(sets: list[SetResult], path: Path) -> Path:
@@ -329,9 +387,10 @@ def format_table(sets: list[SetResult], differences: list[Difference], level: fl
         a = s.logset.alignment
         sep = f"{percent(s.separability)} [{percent(s.ci[0])}, {percent(s.ci[1])}]"
         spread = finite_mean(s.win_rate_spread)
+        saturated = f"{percent(s.saturated_share)}%" if s.cells else "n/a"
         lines.append(
             f"{s.label:<{width}}  {a.set_version:<{vwidth}}  {len(a.question_ids):>9}  {sep:>28}  "
-            f"{percent(s.saturated_share):>8}%  {percent(spread):>15}"
+            f"{saturated:>9}  {percent(spread):>15}"
         )
     labels = value_labels(sets[0].logset.alignment.value_system, sets[0].logset.alignment.values, short=True)
     lines.append("win-rate spread per value (max - min over models, points):")
@@ -345,6 +404,11 @@ def format_table(sets: list[SetResult], differences: list[Difference], level: fl
         "every model gave the same label (no information); win-rate spread = how far apart the TrueSkill win "
         "rates are"
     )
+    for s in sets:
+        if not s.cells:
+            lines.append(
+                f"  {s.label}: saturated n/a: no question x value cell has a known label for every model"
+            )
     for d in differences:
         excludes = math.isfinite(d.ci[0]) and (d.ci[0] > 0 or d.ci[1] < 0)
         better = d.b if d.delta > 0 else d.a
@@ -404,10 +468,8 @@ def plot(sets: list[SetResult], path: Path) -> Path:
 
 
 def run(ns: argparse.Namespace) -> int:
-    if ns.replicates < 1 or not 0 < ns.ci_level < 1:
-        raise StudyInputError("--replicates must be at least 1 and --ci-level in (0, 1)")
     sets, differences, problems = informativeness_study(
-        ns.logs, ns.labels, ns.replicates, ns.seed, ns.ci_level
+        ns.logs, ns.labels, ns.replicates, ns.seed, ns.ci_level, ns.allow_mixed_settings
     )
     out = Path(ns.out)
     document = result_json(sets, differences, problems, ns.replicates, ns.seed, ns.ci_level)
@@ -436,9 +498,18 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--labels", help="comma-separated names for the sets (default: their versions)")
     parser.add_argument(
-        "--replicates", type=int, default=1000, help="bootstrap replicates (default: %(default)s)"
+        "--replicates",
+        type=arg_int(1, MAX_REPLICATES),
+        default=1000,
+        help=f"bootstrap replicates, 1 to {MAX_REPLICATES:,} (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed")
-    parser.add_argument("--ci-level", type=float, default=0.95, help="default: %(default)s")
+    parser.add_argument("--seed", type=arg_int(0), default=0, help="bootstrap seed")
+    parser.add_argument(
+        "--ci-level",
+        type=arg_float(0, 1, low_open=True, high_open=True),
+        default=0.95,
+        help="default: %(default)s",
+    )
+    add_settings_option(parser)
     add_output_options(parser)
     parser.set_defaults(run=run)

@@ -36,6 +36,8 @@ from typing import Any, TypeVar
 
 from inspect_ai.model import GenerateConfig, Model, get_model
 
+from adaem_tasks.cli_paths import output_dir
+from adaem_tasks.cli_types import arg_float, arg_int
 from adaem_tasks.judge import JudgeConfig, JudgeMode, Label, PointJudgement, judge_point, judge_value
 from adaem_tasks.metering import Ledger, MeteredModel, ledger_scope
 from adaem_tasks.validate.judge_inputs import KeyPoints, LabelledText, read_key_points, read_labels, sample
@@ -84,17 +86,21 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help=f"re-judge N key points / label lines, seeded (default {DEFAULT_SAMPLE}; 'all')",
     )
-    parser.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
-    parser.add_argument("--out", type=Path, required=True, help="directory for judge.json")
+    parser.add_argument("--seed", type=arg_int(0), default=0, help="sampling seed (default 0)")
+    parser.add_argument("--out", type=output_dir, required=True, help="directory for judge.json")
     parser.add_argument(
         "--kappa-threshold",
-        type=float,
+        type=arg_float(-1, 1),
         default=DEFAULT_KAPPA,
         help=f"flag values whose κ is below this (default {DEFAULT_KAPPA})",
     )
-    parser.add_argument("--threshold", type=float, default=0.5, help="P(Yes) threshold of probability labels")
-    parser.add_argument("--max-connections", type=int, default=16, help="concurrent grader calls (16)")
-    parser.add_argument("--max-attempts", type=int, default=3, help="tries per unreadable judge answer (3)")
+    parser.add_argument(
+        "--threshold", type=arg_float(0, 1), default=0.5, help="P(Yes) threshold of probability labels"
+    )
+    parser.add_argument("--max-connections", type=arg_int(1), default=16, help="concurrent grader calls (16)")
+    parser.add_argument(
+        "--max-attempts", type=arg_int(1), default=3, help="tries per unreadable judge answer (3)"
+    )
     parser.add_argument("--no-cache", dest="cache", action="store_false", help="bypass Inspect's cache")
     parser.set_defaults(run=run)
 
@@ -129,10 +135,6 @@ def _grader(roles: Sequence[str]) -> str:
 
 def run(ns: argparse.Namespace) -> int:
     grader = _grader(ns.model_role)
-    if not 0.0 <= ns.threshold <= 1.0:
-        raise ValueError(f"--threshold must be in [0, 1], got {ns.threshold}")
-    if ns.max_connections < 1 or ns.max_attempts < 1:
-        raise ValueError("--max-connections and --max-attempts must be positive")
     config = JudgeConfig(max_attempts=ns.max_attempts, cache=ns.cache, threshold=ns.threshold)
     if ns.labels is not None:
         if ns.logs:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adaem_tasks.rating.inspect_logs import SCORER_NAME, open_adaem_log, read_adaem_samples
+from adaem_tasks.rating.inspect_logs import SCORER_NAME, adaem_samples, open_adaem_log
 from adaem_tasks.rating.lmeval_logs import LMEVAL_TASKS, SAMPLES_RE
 from adaem_tasks.rating.records import Problem
 from adaem_tasks.rating.sources import collect_files
@@ -51,18 +51,26 @@ class LabelledText:
     line: int
 
 
+def _has_points(summary: Any) -> bool:
+    """Whether a summary carries its key points (a list whose JSON exceeds 1k is dropped from summaries)."""
+    if summary.error is not None:
+        return True
+    score = (summary.scores or {}).get(SCORER_NAME)
+    return score is None or isinstance((score.metadata or {}).get("points"), list)
+
+
 def _inspect_points(path: Path) -> tuple[list[tuple[str, list[str]]], list[Problem]]:
     source = str(path)
     opened = open_adaem_log(path)
     if isinstance(opened, Problem):
         return [], [opened]
-    _, system = opened
-    log = read_adaem_samples(path)
+    header, system = opened
+    log = adaem_samples(path, header, _has_points)
     if isinstance(log, Problem):
         return [], [log]
     answers: list[tuple[str, list[str]]] = []
     missing = 0
-    for sample in log.samples or []:
+    for sample in log.samples:
         score = (sample.scores or {}).get(SCORER_NAME)
         metadata = (score.metadata or {}) if score is not None else {}
         points = metadata.get("points")

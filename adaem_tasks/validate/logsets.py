@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from adaem_tasks.rating import Alignment, Problem, ValueRecord, VersionMismatchError, align, load_records
+from adaem_tasks.rating.measurement import PrimedPolicy
 
 __all__ = ["LogSet", "StudyInputError", "align_one", "load_log_set", "read_records"]
 
@@ -63,10 +64,18 @@ def align_one(
     set_version: str | None = None,
     value_system: str | None = None,
     version_hint: str = "choose one with --set-version VERSION",
+    primed: PrimedPolicy = "leave_out",
+    allow_mixed_settings: bool = False,
 ) -> tuple[Alignment, list[Problem]]:
-    """Align ``records`` into exactly one value system of one question-set version."""
+    """Align ``records`` into exactly one value system of one question-set version.
+
+    Primed runs follow ``primed`` and models measured differently are refused unless
+    ``allow_mixed_settings`` (:mod:`adaem_tasks.rating.measurement`).
+    """
     try:
-        alignments, problems = align(records, set_version=set_version)
+        alignments, problems = align(
+            records, set_version=set_version, primed=primed, allow_mixed_settings=allow_mixed_settings
+        )
     except VersionMismatchError as exc:
         raise StudyInputError(_version_message(exc, where, version_hint)) from None
     if value_system is not None:
@@ -90,12 +99,18 @@ def load_log_set(
     value_system: str | None = None,
     version_hint: str = "choose one with --set-version VERSION",
     transform: Callable[[list[ValueRecord]], list[ValueRecord]] | None = None,
+    allow_mixed_settings: bool = False,
 ) -> LogSet:
     """Read and align one study argument (``transform`` may rename or filter records first)."""
     records, problems = read_records(paths, where)
     if transform is not None:
         records = transform(records)
     alignment, found = align_one(
-        records, where, set_version=set_version, value_system=value_system, version_hint=version_hint
+        records,
+        where,
+        set_version=set_version,
+        value_system=value_system,
+        version_hint=version_hint,
+        allow_mixed_settings=allow_mixed_settings,
     )
     return LogSet(where=where, paths=list(paths), alignment=alignment, problems=problems + found)

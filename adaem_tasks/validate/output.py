@@ -17,11 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from adaem_tasks.cli_paths import output_dir
 from adaem_tasks.rating import Problem
 from adaem_tasks.rating.report import print_problems, value_labels
 
 __all__ = [
     "add_output_options",
+    "add_settings_option",
     "finish",
     "jsonable",
     "percent",
@@ -33,13 +35,25 @@ __all__ = [
 
 def add_output_options(parser: argparse.ArgumentParser, png: bool = True) -> None:
     """``--out``, ``--no-png``, ``--strict``, ``--quiet``: the same on every study."""
-    parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    parser.add_argument("--out", type=output_dir, required=True, metavar="DIR", help="output directory")
     if png:
         parser.add_argument("--no-png", action="store_true", help="skip the picture")
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when any problem with the inputs was reported"
     )
     parser.add_argument("--quiet", action="store_true", help="print only the summary and the problem count")
+
+
+def add_settings_option(parser: argparse.ArgumentParser) -> None:
+    """``--allow-mixed-settings``: accept models (or runs) measured under different settings."""
+    parser.add_argument(
+        "--allow-mixed-settings",
+        "--allow-mixed-judging",
+        dest="allow_mixed_settings",
+        action="store_true",
+        help="use logs measured under different settings (grader, judge mode, threshold, log-probabilities, "
+        "attempts, key points, words) instead of refusing them; the differences are reported",
+    )
 
 
 def jsonable(obj: Any, digits: int = 6) -> Any:

@@ -23,8 +23,12 @@ it matches the paper's numbers; with dozens of questions the mean difference is 
 to normal. A summary over target values repeats the paper's "single control" test
 (paired over the targets, n = number of targets).
 
-Primed runs are recognised by the task's ``prime`` argument in the Inspect log
-(``-T prime=<value>``); lm-eval logs have no priming option and count as unprimed.
+Primed runs are recognised by the ``prime`` setting the Inspect task records
+(``-T prime=<value>``; :class:`~adaem_tasks.conditions.Conditions`); lm-eval logs have no
+priming option and count as unprimed. Apart from the prime, the runs must be measured
+alike -- the same grader, judge configuration and prompt settings -- or the difference
+would be the settings' as much as the priming's: such logs are refused unless
+``--allow-mixed-settings``.
 """
 
 from __future__ import annotations
@@ -40,9 +44,18 @@ from typing import Any
 import numpy as np
 import yaml
 
+from adaem_tasks.cli_types import arg_int
 from adaem_tasks.rating import Alignment, Problem, ValueRecord
+from adaem_tasks.rating.inspect_logs import log_conditions
 from adaem_tasks.validate.logsets import StudyInputError, align_one, read_records
-from adaem_tasks.validate.output import add_output_options, finish, percent, value_labels, write_json
+from adaem_tasks.validate.output import (
+    add_output_options,
+    add_settings_option,
+    finish,
+    percent,
+    value_labels,
+    write_json,
+)
 from adaem_tasks.validate.stats import PairedComparison, paired_comparison
 from adaem_tasks.value_systems import ValueSystem, load_value_system
 
@@ -78,7 +91,7 @@ class PrimingResult:
 
 
 def log_prime(path: str) -> str | None:
-    """The ``prime`` task argument of an Inspect log (``None`` for unprimed runs and lm-eval files)."""
+    """The ``prime`` setting of an Inspect log (``None`` for unprimed runs and lm-eval files)."""
     if not path.endswith((".eval", ".json")):
         return None
     from inspect_ai.log import read_eval_log
@@ -87,8 +100,7 @@ def log_prime(path: str) -> str | None:
         spec = read_eval_log(path, header_only=True).eval
     except Exception:  # the rating reader already reported an unreadable file
         return None
-    prime = (spec.task_args or {}).get("prime") or (spec.metadata or {}).get("prime")
-    return str(prime) if prime else None
+    return log_conditions(spec).prime
 
 
 def _conditions(
@@ -105,11 +117,10 @@ def _conditions(
     elif model not in models:
         raise StudyInputError(f"no logs of model {model!r}; the logs hold: {', '.join(models)}")
     mine = [r for r in records if r.model == model]
-    primes = {source: log_prime(source) for source in sorted({r.source for r in mine})}
     renamed: list[ValueRecord] = []
     unmatched: dict[str, str] = {}
     for record in mine:
-        raw = primes[record.source]
+        raw = record.conditions.prime
         condition = UNPRIMED
         if raw is not None:
             matched = load_value_system(record.value_system).match(raw)
@@ -155,6 +166,7 @@ def priming_study(
     model: str | None = None,
     targets: Sequence[str] | None = None,
     set_version: str | None = None,
+    allow_mixed_settings: bool = False,
 ) -> PrimingResult:
     """Compare the unprimed run with each primed run of one model (see the module docstring)."""
     model, renamed = _conditions(records, model, problems)
@@ -171,7 +183,9 @@ def priming_study(
             "-T prime=<value> (run `adaem-validate priming --model ... --model-role grader=... --out DIR` "
             "to make them)"
         )
-    alignment, found = align_one(renamed, "the logs", set_version=set_version)
+    alignment, found = align_one(
+        renamed, "the logs", set_version=set_version, primed="keep", allow_mixed_settings=allow_mixed_settings
+    )
     problems.extend(found)
     system = load_value_system(alignment.value_system)
     available = [k for k in system.keys if k in primed]
@@ -484,7 +498,7 @@ def run(ns: argparse.Namespace) -> int:
     records, problems = read_records(paths, "the logs")
     if not running and ns.values != "all":
         targets = ns.values.split(",")
-    result = priming_study(records, problems, ns.model, targets, ns.set_version)
+    result = priming_study(records, problems, ns.model, targets, ns.set_version, ns.allow_mixed_settings)
     out = Path(ns.out)
     out.mkdir(parents=True, exist_ok=True)
     written = [write_json(out / "priming.json", result_json(result, paths, problems))]
@@ -521,7 +535,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--task", choices=TASKS, default=TASKS[0], help="default: %(default)s")
     parser.add_argument("--values", default="all", help="target values, comma-separated, or 'all' (default)")
-    parser.add_argument("--limit", type=int, help="questions per run (the first N of the set)")
+    parser.add_argument("--limit", type=arg_int(1), help="questions per run (the first N of the set)")
     parser.add_argument(
         "-T",
         dest="task_arg",
@@ -530,10 +544,13 @@ def register(subparsers: Any) -> None:
         metavar="NAME=VALUE",
         help="task option, as for inspect",
     )
-    parser.add_argument("--max-connections", type=int, help="concurrent model connections (Inspect)")
-    parser.add_argument("--max-tasks", type=int, help="tasks run at once (default: all of them)")
-    parser.add_argument("--retry-attempts", type=int, help="eval_set retries of a failed run (Inspect)")
+    parser.add_argument("--max-connections", type=arg_int(1), help="concurrent model connections (Inspect)")
+    parser.add_argument("--max-tasks", type=arg_int(1), help="tasks run at once (default: all of them)")
+    parser.add_argument(
+        "--retry-attempts", type=arg_int(0), help="eval_set retries of a failed run (Inspect)"
+    )
     parser.add_argument("--display", default=None, choices=["full", "rich", "plain", "log", "none"])
     parser.add_argument("--set-version", help="use only logs of this question-set version")
+    add_settings_option(parser)
     add_output_options(parser)
     parser.set_defaults(run=run)

@@ -37,9 +37,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from adaem_tasks.cli_types import arg_int
 from adaem_tasks.rating import DEFAULT_MIN_SHARED, Alignment, RankConfig, rank_alignment
 from adaem_tasks.validate.logsets import StudyInputError, load_log_set
-from adaem_tasks.validate.output import add_output_options, finish, value_labels, write_json
+from adaem_tasks.validate.output import (
+    add_output_options,
+    add_settings_option,
+    finish,
+    value_labels,
+    write_json,
+)
 from adaem_tasks.validate.stats import (
     coefficient_of_variation,
     cronbach_alpha,
@@ -244,15 +251,18 @@ def format_summary(result: ReliabilityResult) -> str:
         f"{result.folds} random folds of {size} questions, {result.replicates} fold assignments "
         f"(seeds {result.seed}..{result.seed + result.replicates - 1}); items = folds, subjects = "
         f"{len(a.models) * len(a.values)} model x value results",
-        f"{'metric':<22}{'Cronbach alpha: mean ± sd [min, max]':<40}{'CV: mean ± sd':<16}",
     ]
+    names = {
+        name: name.replace("_", " ") + (" (headline)" if name == result.headline else "") for name in METRICS
+    }
+    width = max(len(label) for label in names.values()) + 2  # a label never runs into its numbers
+    lines.append(f"{'metric':<{width}}{'Cronbach alpha: mean ± sd [min, max]':<40}{'CV: mean ± sd':<16}")
     for name, m in result.metrics.items():
         s, c = summarize(m.alpha), summarize(m.cv)
-        label = name.replace("_", " ") + (" (headline)" if name == result.headline else "")
         shown = f"{_num(s['mean'])} ± {_num(s['sd'])} [{_num(s['min'])}, {_num(s['max'])}]"
-        lines.append(f"{label:<22}{shown:<40}{_num(c['mean'])} ± {_num(c['sd'])}")
+        lines.append(f"{names[name]:<{width}}{shown:<40}{_num(c['mean'])} ± {_num(c['sd'])}")
     for name, why in result.not_computed.items():
-        lines.append(f"{name.replace('_', ' '):<22}not computed: {why}")
+        lines.append(f"{name.replace('_', ' '):<{width}}not computed: {why}")
     head = result.metrics[result.headline]
     labels = value_labels(a.value_system, a.values, short=True)
     if len(a.models) >= 2:
@@ -286,7 +296,13 @@ def format_summary(result: ReliabilityResult) -> str:
 
 
 def run(ns: argparse.Namespace) -> int:
-    logset = load_log_set(ns.logs, "the logs", set_version=ns.set_version, value_system=ns.value_system)
+    logset = load_log_set(
+        ns.logs,
+        "the logs",
+        set_version=ns.set_version,
+        value_system=ns.value_system,
+        allow_mixed_settings=ns.allow_mixed_settings,
+    )
     result = reliability_study(
         logset.alignment, ns.folds, ns.replicates, ns.seed, ns.min_per_fold, ns.min_shared
     )
@@ -306,22 +322,25 @@ def register(subparsers: Any) -> None:
         "Exit: 0 done, 1 --strict with problems, 2 unusable inputs.",
     )
     parser.add_argument("logs", nargs="+", metavar="LOG_DIR", help="Inspect logs / lm-eval output (one set)")
-    parser.add_argument("--folds", type=int, default=5, help="default: %(default)s (the paper's)")
-    parser.add_argument("--replicates", type=int, default=10, help="fold assignments (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the first fold assignment")
+    parser.add_argument("--folds", type=arg_int(2), default=5, help="default: %(default)s (the paper's)")
+    parser.add_argument(
+        "--replicates", type=arg_int(1), default=10, help="fold assignments (default: %(default)s)"
+    )
+    parser.add_argument("--seed", type=arg_int(0), default=0, help="seed of the first fold assignment")
     parser.add_argument(
         "--min-per-fold",
-        type=int,
+        type=arg_int(1),
         default=DEFAULT_MIN_PER_FOLD,
         help="refuse folds smaller than this (default: %(default)s)",
     )
     parser.add_argument(
         "--min-shared",
-        type=int,
+        type=arg_int(1),
         default=DEFAULT_MIN_SHARED,
         help="adaem-rank's comparability threshold, applied to each fold's win rates (default: %(default)s)",
     )
     parser.add_argument("--set-version", help="use only logs of this question-set version")
     parser.add_argument("--value-system", help="use only results of this value system (schwartz, mft)")
+    add_settings_option(parser)
     add_output_options(parser, png=False)
     parser.set_defaults(run=run)

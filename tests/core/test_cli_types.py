@@ -7,8 +7,8 @@ import argparse
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from adaem_tasks.cli_types import arg_float, arg_int, number, pydantic_message
-from adaem_tasks.errors import InputError
+from adaem_tasks.cli_types import arg_float, arg_int, flag, number, pydantic_message
+from adaem_tasks.errors import InputError, as_prerequisite_error
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", float("nan"), float("inf")])
@@ -61,3 +61,29 @@ def test_pydantic_message_is_one_line_per_field() -> None:
     assert "\n" not in message
     assert message.startswith("--accept_rate: Input should be less than or equal to 1 (got 2)")
     assert "--budget: Input should be greater than or equal to 1 (got 0)" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(True, True), (False, False), (1, True), (0, False), ("true", True), ("FALSE", False), (" 0 ", False)],
+)
+def test_flag_takes_bools_and_their_spellings(value: object, expected: bool) -> None:
+    assert flag("judge_logprobs", value) is expected
+
+
+@pytest.mark.parametrize("value", ["maybe", "", 2, -1, 0.5, 1.0, None, [True]])
+def test_flag_refuses_what_python_would_read_by_truthiness(value: object) -> None:
+    with pytest.raises(InputError, match=r"^judge_logprobs must be true or false \(or 1 or 0\), got "):
+        flag("judge_logprobs", value)
+
+
+def test_a_pydantic_error_becomes_one_line_for_inspect() -> None:
+    """Inspect prints a task's PrerequisiteError as is: pydantic's report would be several lines."""
+
+    class Config(BaseModel):
+        threshold: float = Field(ge=0, le=1)
+
+    with pytest.raises(ValidationError) as caught:
+        Config(threshold=2)
+    error = as_prerequisite_error(caught.value, context="adaem_tasks/schwartz")
+    assert str(error) == "adaem_tasks/schwartz: threshold: Input should be less than or equal to 1 (got 2)"

@@ -144,6 +144,36 @@ def test_padded_id_is_rejected(tmp_path: Path) -> None:
         load_question_file(path)
 
 
+# zero-width space, non-joiner, joiner, word joiner, byte-order mark, soft hyphen, Mongolian vowel
+# separator, Hangul filler, variation selector, a tag character, Braille blank; a control character
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u3164\ufe0f\U000e0020\u2800\x07"
+
+
+@pytest.mark.parametrize("field", ["question", "category", "topic", "id"])
+@pytest.mark.parametrize("text", ["\u200b", "\ufeff\u200b \u2060", INVISIBLE, f" {INVISIBLE}\t"])
+def test_invisible_only_fields_are_rejected_like_whitespace(tmp_path: Path, field: str, text: str) -> None:
+    path = _write(tmp_path / "blank.jsonl", [json.dumps(GOOD), json.dumps({**GOOD, "id": "q2", field: text})])
+    with pytest.raises(QuestionFileError) as info:
+        load_question_file(path)
+    assert str(info.value).startswith(f"{path}:2: field '{field}': must not be blank")
+
+
+@pytest.mark.parametrize("padded", ["\u200bq1", "q1\ufeff", "q1\u2060"])
+def test_an_id_padded_with_invisible_characters_is_rejected(tmp_path: Path, padded: str) -> None:
+    """``q1`` and ``q1`` + zero-width space would be two questions that print the same."""
+    path = _write(tmp_path / "pad.jsonl", [json.dumps({**GOOD, "id": padded})])
+    with pytest.raises(QuestionFileError, match=r":1: field 'id': must not be blank or start/end"):
+        load_question_file(path)
+
+
+def test_visible_text_with_invisible_characters_inside_is_kept(tmp_path: Path) -> None:
+    """Joiners inside words (emoji sequences, Persian text) are real text, not blank."""
+    text = "Should family\u200dtrees (\U0001f468\u200d\U0001f469\u200d\U0001f467) be public?"
+    path = _write(tmp_path / "q.jsonl", [json.dumps({**GOOD, "question": text, "topic": "\u200btrees"})])
+    [question] = load_question_file(path)
+    assert question.question == text and question.topic == "\u200btrees"
+
+
 # -- immutable, unambiguous versions -------------------------------------------------------------
 def _set_dir(path: Path, version: str, questions: list[str]) -> Path:
     items = [Question(**{**GOOD, "id": f"q{i}", "question": text}) for i, text in enumerate(questions)]

@@ -55,6 +55,22 @@ def test_rejects_unknown_files(tmp_path: Path) -> None:
         read_seed_file(tmp_path / "missing.tsv")
 
 
+def test_invisible_only_cells_are_blank_and_an_invisible_only_file_is_empty(tmp_path: Path) -> None:
+    lines = TOUCHE.read_text(encoding="utf-8").splitlines()
+    header, first = lines[0], lines[1].split("\t")
+    column = [h.strip().lower() for h in header.split("\t")].index("conclusion")
+    first[column] = "\u200b\u200c\u200d\u2060\ufeff"  # shows nothing, yet str.strip() keeps it all
+    seeds = tmp_path / "arguments.tsv"
+    seeds.write_text("\n".join([header, "\t".join(first), *lines[2:]]) + "\n", encoding="utf-8")
+    read = read_seed_file(seeds)
+    assert len(read) == len(lines) - 2  # the invisible row is skipped like a blank one
+    assert all(seed.description.strip("\u200b\u200c\u200d\u2060\ufeff") for seed in read)
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("\u200b\n\ufeff\n", encoding="utf-8")
+    with pytest.raises(SeedFormatError, match="the file is empty"):
+        read_seed_file(empty)
+
+
 @pytest.mark.parametrize(
     ("description", "question"),
     [

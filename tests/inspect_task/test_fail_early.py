@@ -79,6 +79,84 @@ def test_bad_question_files_are_one_message_before_any_log(
     assert not (tmp_path / "logs").exists()
 
 
+# -- task options (``-T``): every bad value is one message, exit 1, before any log --------------------
+OPTION_NAMES = (
+    "version, questions, judge_mode, points, words, prime, categories, judge_max_attempts, "
+    "judge_threshold, judge_logprobs"
+)
+BAD_OPTIONS = [
+    ({"points": "abc"}, "points must be an integer >= 1 and <= 99, got 'abc'"),
+    ({"points": 2.5}, "points must be an integer >= 1 and <= 99, got 2.5"),
+    ({"points": 0}, "points must be an integer >= 1 and <= 99, got 0"),
+    ({"points": 100}, "points must be an integer >= 1 and <= 99, got 100"),
+    ({"points": {"a": "b"}}, "points must be an integer >= 1 and <= 99, got {'a': 'b'}"),
+    ({"points": [3, 4]}, "points must be an integer >= 1 and <= 99, got [3, 4]"),
+    ({"words": -5}, "words must be an integer >= 1, got -5"),
+    ({"words": 0}, "words must be an integer >= 1, got 0"),
+    ({"words": 1.5}, "words must be an integer >= 1, got 1.5"),
+    ({"words": True}, "words must be an integer >= 1, got True"),
+    ({"judge_threshold": 2}, "judge_threshold must be a number >= 0 and <= 1, got 2"),
+    ({"judge_threshold": "nan"}, "judge_threshold must be a number >= 0 and <= 1 (finite), got 'nan'"),
+    ({"judge_max_attempts": 0}, "judge_max_attempts must be an integer >= 1 and <= 10, got 0"),
+    ({"judge_max_attempts": 10**9}, "judge_max_attempts must be an integer >= 1 and <= 10, got 1000000000"),
+    ({"judge_logprobs": "maybe"}, "judge_logprobs must be true or false (or 1 or 0), got 'maybe'"),
+    ({"judge_logprobs": 2}, "judge_logprobs must be true or false (or 1 or 0), got 2"),
+    ({"judge_mode": "pairwise"}, "judge_mode must be 'single' or 'batched', got 'pairwise'"),
+    ({"prime": "wealth"}, "prime='wealth' is not a value of 'schwartz'; choose one of: self_direction"),
+    ({"prime": 3}, "prime=3 is not a value of 'schwartz'"),
+    ({"version": 1.1}, "version must be text, got 1.1 (Inspect reads -T values as YAML: quote it"),
+    ({"version": "\u200b"}, "version must not be blank, got '\\u200b'"),
+    ({"questions": ["a", "b"]}, "questions must be one value, got the list ['a', 'b']"),
+    ({"categories": ","}, "categories names no category, got ','"),
+    ({"categories": "\u200b, \ufeff"}, "categories names no category"),
+    ({"categories": 2024}, "categories must be comma-separated category names, got 2024"),
+    ({"bogus_opt": 1}, f"unknown option 'bogus_opt'; the options are: {OPTION_NAMES}"),
+    ({"judgemode": "single"}, "unknown option 'judgemode' (did you mean 'judge_mode'?)"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_OPTIONS, ids=[str(a) for a, _ in BAD_OPTIONS])
+def test_bad_task_options_are_one_message_before_any_log(
+    tmp_path: Path, args: dict[str, object], message: str
+) -> None:
+    with pytest.raises(TaskInputError) as info:
+        _eval_by_name(tmp_path, task_args=args, model_roles={"grader": "adaem-judge/keyword"})
+    assert str(info.value).startswith(f"adaem_tasks/schwartz: {message}")
+    assert "\n" not in str(info.value)
+    assert not (tmp_path / "logs").exists()
+
+
+def test_every_bad_option_is_named_in_the_one_message(tmp_path: Path) -> None:
+    args = {"points": "abc", "words": -5, "judge_threshold": 2, "bogus_opt": 1}
+    with pytest.raises(TaskInputError) as info:
+        _eval_by_name(tmp_path, task_args=args, model_roles={"grader": "adaem-judge/keyword"})
+    assert str(info.value) == (
+        f"adaem_tasks/schwartz: unknown option 'bogus_opt'; the options are: {OPTION_NAMES}; "
+        "points must be an integer >= 1 and <= 99, got 'abc'; words must be an integer >= 1, got -5; "
+        "judge_threshold must be a number >= 0 and <= 1, got 2"
+    )
+
+
+def test_good_options_are_used_as_checked(tmp_path: Path) -> None:
+    """Spellings the harness may deliver are read as what they mean, and the run uses them."""
+    args = {
+        "points": "5",
+        "words": 120.0,
+        "judge_logprobs": 0,
+        "prime": "POW",
+        "categories": "Science, \u200b",
+    }
+    with pytest.raises(TaskInputError, match="unknown categories \\['Science'\\]"):  # parsed, then looked up
+        _eval_by_name(tmp_path, task_args=args, model_roles={"grader": "adaem-judge/keyword"})
+    del args["categories"]
+    log = _eval_by_name(tmp_path, task_args=args, model_roles={"grader": "adaem-judge/keyword"}, limit=1)
+    assert log.status == "success"
+    assert log.eval.metadata is not None and log.eval.metadata["prime"] == "power"
+    [sample] = log.samples or []
+    prompt = sample.messages[1].text  # after the priming system message
+    assert "list your 5 key points" in prompt and "in 120 words" in prompt
+
+
 def test_missing_grader_is_refused_while_the_task_is_built(tmp_path: Path) -> None:
     with pytest.raises(TaskInputError, match="needs a value judge bound to the 'grader' model role"):
         _eval_by_name(tmp_path, limit=2)
@@ -106,6 +184,11 @@ def _inspect(
     return subprocess.run(command, env=full_env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
 
 
+def _squeezed(text: str) -> str:
+    """``text`` without whitespace: Inspect's console wraps a message at the terminal width."""
+    return "".join(text.split())
+
+
 @pytest.mark.slow
 def test_cli_bad_input_is_one_message_and_exit_1(tmp_path: Path) -> None:
     latin1 = tmp_path / "latin1.jsonl"
@@ -117,8 +200,54 @@ def test_cli_bad_input_is_one_message_and_exit_1(tmp_path: Path) -> None:
     )  # fmt: skip
     output = run.stdout + run.stderr
     assert run.returncode == 1, output
-    assert "Traceback" not in output and "not UTF-8 text (byte 0xe9" in output and "latin1.jsonl:1" in output
-    assert len(output.strip().splitlines()) <= 3  # one message (rich wraps it at the terminal width)
+    assert "Traceback" not in output
+    # the one message and nothing else, however the console wraps it (a long path is folded mid-word)
+    message = (
+        f"adaem_tasks/schwartz: {latin1}:1: not UTF-8 text (byte 0xe9 at column 30); save the file as UTF-8"
+    )
+    assert _squeezed(output) == _squeezed(message)
+    assert not (tmp_path / "logs").exists()
+
+
+YAML_TYPED = {  # -T value as typed: what Inspect's YAML reading makes of it, and the check's words
+    "version=1.10": "version must be text, got 1.1 (Inspect reads -T values as YAML: quote it, "
+    "-T 'version=\"...\"')",
+    "points=2.5": "points must be an integer >= 1 and <= 99, got 2.5",
+    "words=-5": "words must be an integer >= 1, got -5",
+    "prime=a: b": "prime={'a': 'b'} is not a value of 'schwartz'; choose one of: self_direction, "
+    "stimulation, hedonism, achievement, power, security, conformity, tradition, benevolence, universalism",
+    "judge_max_attempts=yes": "judge_max_attempts must be an integer >= 1 and <= 10, got True",
+    "judge_threshold=2": "judge_threshold must be a number >= 0 and <= 1, got 2",
+    "judge_logprobs=maybe": "judge_logprobs must be true or false (or 1 or 0), got 'maybe'",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["points=abc"], "points must be an integer >= 1 and <= 99, got 'abc'"),
+        (["bogus_opt=1"], f"unknown option 'bogus_opt'; the options are: {OPTION_NAMES}"),
+        (list(YAML_TYPED), "; ".join(YAML_TYPED.values())),  # every bad one named, in one message
+    ],
+)
+def test_cli_bad_options_are_one_message_and_exit_1(tmp_path: Path, options: list[str], message: str) -> None:
+    command = [
+        "eval",
+        "adaem_tasks/schwartz",
+        "--model",
+        EXAMINEE,
+        "--model-role",
+        "grader=adaem-judge/keyword",
+    ]
+    for option in options:
+        command += ["-T", option]
+    run = _inspect(command, tmp_path, {"COLUMNS": "80"})
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "Traceback" not in output
+    # the message and nothing else, however the console wraps it
+    assert _squeezed(output) == _squeezed(f"adaem_tasks/schwartz: {message}")
     assert not (tmp_path / "logs").exists()
 
 

@@ -83,8 +83,11 @@ def test_opinion_solver_refuses_to_run_without_a_grader(tmp_path: Path) -> None:
 def test_bad_solver_arguments_say_what_is_allowed() -> None:
     with pytest.raises(ValueError, match="not a value of 'schwartz'; choose one of: self_direction"):
         value_prime("schwartz", "wealth")
-    with pytest.raises(ValueError, match="points must be >= 1"):
-        opinion_solver(points=0)
+    for points in (0, 100, "abc", 2.5):
+        with pytest.raises(ValueError, match=r"^points must be an integer >= 1 and <= 99, got "):
+            opinion_solver(points=points)  # type: ignore[arg-type]  # what a Python caller may pass
+    with pytest.raises(ValueError, match=r"^words must be an integer >= 1, got -5"):
+        opinion_solver(words=-5)
 
 
 def test_judge_preflight_answers_once_and_an_unreadable_judge_is_not_fatal(

@@ -38,8 +38,8 @@ def test_missing_judge_model_is_a_clear_error() -> None:
     ("env", "message"),
     [
         ({"ADAEM_JUDGE_MODE": "pairwise"}, "ADAEM_JUDGE_MODE must be 'single' or 'batched'"),
-        ({"ADAEM_JUDGE_MAX_CONNECTIONS": "0"}, "positive integer"),
-        ({"ADAEM_JUDGE_MAX_CONNECTIONS": "many"}, "positive integer"),
+        ({"ADAEM_JUDGE_MAX_CONNECTIONS": "0"}, "ADAEM_JUDGE_MAX_CONNECTIONS must be an integer >= 1"),
+        ({"ADAEM_JUDGE_MAX_CONNECTIONS": "many"}, "ADAEM_JUDGE_MAX_CONNECTIONS must be an integer >= 1"),
     ],
 )
 def test_bad_judge_settings(env: dict[str, str], message: str) -> None:
@@ -105,6 +105,10 @@ def test_filter_judges_every_point_and_ors_labels(
     assert first["vector"]["power"] == 1 and sum(first["vector"].values()) == 1
     assert verdicts[1]["vector"]["security"] == 1
     assert all(v["vector"] is None for v in verdicts[2:])
+    # every verdict records the run's measurement settings, so adaem-rank never merges runs measured apart
+    expected = {"prime": None, "points": 3, "words": 250, "judge_mode": mode, "judge_threshold": 0.5}
+    expected |= {"judge_logprobs": True, "judge_max_attempts": 3}
+    assert all(v["conditions"] == expected and v["judge"] == TEST_JUDGE for v in verdicts)
     # 2 judged answers x 3 points, single mode: one call per value, batched: one per point
     assert JUDGE_STATS.calls == (60 if mode == "single" else 6)
 

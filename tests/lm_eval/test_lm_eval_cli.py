@@ -121,6 +121,7 @@ def test_samples_carry_doc_fields_and_per_value_labels(cli_run: CliRun) -> None:
         assert sample["parse_failure"] == 0.0
         verdict = json.loads(sample["filtered_resps"][0])
         assert verdict["parse_outcome"] == "ok" and verdict["judge"] == JUDGE
+        assert verdict["conditions"]["judge_mode"] == "batched" and verdict["conditions"]["prime"] is None
         assert len(verdict["point_labels"]) == 3
         assert {k: float(v) for k, v in verdict["vector"].items()} == {k: sample[k] for k in SCHWARTZ.keys}
     assert len({s["doc"]["id"] for s in samples}) == LIMIT
@@ -147,9 +148,14 @@ def test_samples_rank_next_to_an_inspect_log(
     assert logs[0].status == "success"
 
     board_dir = tmp_path / "board"
-    code = adaem_rank([str(cli_run.out), str(tmp_path / "inspect-logs"), "--out", str(board_dir), "--no-png",
-                       "--replicates", "0", "--quiet"])  # fmt: skip
-    assert code == 0
+    args = [str(cli_run.out), str(tmp_path / "inspect-logs"), "--out", str(board_dir), "--no-png",
+            "--replicates", "0", "--quiet"]  # fmt: skip
+    # two specs of the keyword judge (over HTTP for lm-eval, in-process for Inspect): a grader difference
+    assert adaem_rank(args) == 2 and not board_dir.exists()
+    assert adaem_rank([*args, "--allow-mixed-settings"]) == 0
+    problems = json.loads((board_dir / "leaderboard.json").read_text())["problems"]
+    [mixed] = [p for p in problems if p["kind"] == "mixed_judges"]
+    assert set(mixed["details"]["differences"]["grader"]) == {JUDGE, "adaem-judge/keyword"}
     board = json.loads((board_dir / "leaderboard.json").read_text())["leaderboards"][0]
     assert board["set_version"] == DEFAULT_VERSION
     assert sorted(board["models"]) == ["adaem-persona/security", "power"]

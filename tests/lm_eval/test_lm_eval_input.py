@@ -1,5 +1,5 @@
-"""lm-eval side: a bad ``ADAEM_QUESTIONS`` file is one line naming the file (exit 1, no traceback),
-and injected judge instructions in the examinee's key points change no label."""
+"""lm-eval side: a bad ``ADAEM_QUESTIONS`` file, ``--metadata`` value or judge setting is one line
+(exit 1, no traceback), and injected judge instructions in the examinee's key points change no label."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from adaem_tasks.errors import InputError
 from adaem_tasks.questions import QuestionFileError, find_question_set
 from adaem_tasks.task_configs import TASK_CONFIG_DIR
 from adaem_tasks.task_configs import lm_eval_bridge as bridge
@@ -74,6 +75,77 @@ def test_cli_prints_one_line_and_exits_1(tmp_path: Path) -> None:
     assert (
         line
         == f"lm-eval (AdAEM): error: {where}: not UTF-8 text (byte 0xe9 at column 30); save the file as UTF-8"
+    )
+
+
+NOT_TAKEN = (
+    "the lm-eval tasks do not take {} of the Inspect task; they ask for 3 key points in 250 words, "
+    "and the judge is set by ADAEM_JUDGE_MODE, ADAEM_JUDGE_THRESHOLD and ADAEM_JUDGE_LOGPROBS"
+)
+NOT_STRING = "--metadata {} must be a non-blank string, got "
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ({"question_set_version": 1.1}, NOT_STRING.format("question_set_version") + "1.1"),
+        ({"question_set_version": "\u200b"}, NOT_STRING.format("question_set_version") + "'\\u200b'"),
+        ({"questions": ["a.jsonl"]}, NOT_STRING.format("questions") + "['a.jsonl']"),
+        (
+            {"check_judge_config": "maybe"},
+            "check_judge_config must be true or false (or 1 or 0), got 'maybe'",
+        ),
+        ({"points": 5}, "--metadata points: " + NOT_TAKEN.format("this option")),
+        (
+            {"judge_mode": "batched", "judge_threshold": 0.7},
+            "--metadata judge_mode, judge_threshold: " + NOT_TAKEN.format("these options"),
+        ),
+    ],
+)
+def test_bad_metadata_is_one_line(
+    adaem_env: dict[str, str], metadata: dict[str, object], message: str
+) -> None:
+    """lm-eval hands ``--metadata`` (and ``--model_args``) keys to the loader: ours are checked there."""
+    with pytest.raises(InputError) as info:
+        bridge.load_questions("schwartz", version=1.0, base_url="http://x", **metadata)  # type: ignore[arg-type]
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("ADAEM_JUDGE_THRESHOLD", "nan", "a number >= 0 and <= 1 (finite), got 'nan'"),
+        ("ADAEM_JUDGE_THRESHOLD", "2", "a number >= 0 and <= 1, got '2'"),
+        ("ADAEM_JUDGE_MAX_CONNECTIONS", "2.5", "an integer >= 1, got '2.5'"),
+        ("ADAEM_JUDGE_MAX_CONNECTIONS", "-3", "an integer >= 1, got '-3'"),
+        ("ADAEM_JUDGE_LOGPROBS", "maybe", "true or false (or 1 or 0), got 'maybe'"),
+    ],
+)
+def test_bad_judge_numbers_are_one_line(name: str, value: str, expected: str) -> None:
+    with pytest.raises(bridge.JudgeNotConfiguredError) as info:
+        bridge.judge_settings({"ADAEM_JUDGE_MODEL": "adaem-judge/keyword", name: value})
+    assert str(info.value) == f"{name} must be {expected}"
+
+
+@pytest.mark.slow
+def test_cli_bad_metadata_prints_one_line_and_exits_1(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADAEM_")}
+    env.update(
+        ADAEM_JUDGE_MODEL="adaem-judge/keyword",
+        ADAEM_HOME=str(tmp_path / "home"),
+        HF_HUB_OFFLINE="1",
+        HF_DATASETS_OFFLINE="1",
+        COLUMNS="80",
+    )
+    command = [sys.executable, "-m", "lm_eval", "run", "--model", "dummy", "--include_path",
+               str(TASK_CONFIG_DIR), "--tasks", "adaem_schwartz", "--limit", "2",
+               "--metadata", '{"points": 5}']  # fmt: skip
+    proc = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    [line] = [x for x in proc.stderr.splitlines() if "error:" in x]
+    assert line.startswith(
+        "lm-eval (AdAEM): error: --metadata points: the lm-eval tasks do not take this option"
     )
 
 

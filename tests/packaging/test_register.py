@@ -23,7 +23,7 @@ TASKS = {"schwartz": schwartz, "mft": mft}
 def _documented_args(doc: str) -> list[str]:
     """Parameter names of a Google-style ``Args:`` section."""
     section = doc.split("Args:", 1)[1]
-    return re.findall(r"^ {4}(\w+): \S", section, flags=re.MULTILINE)
+    return re.findall(r"^ {4}\*{0,2}(\w+): \S", section, flags=re.MULTILINE)  # **kwargs too
 
 
 def test_eval_yaml_lists_exactly_the_exported_tasks() -> None:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +19,21 @@ from inspect_ai.log import EvalConfig, EvalDataset, EvalLog, EvalSample, EvalSpe
 from inspect_ai.model import ModelConfig
 from inspect_ai.scorer import Score
 
+from adaem_tasks.conditions import Conditions
 from adaem_tasks.rating.records import ValueRecord
 from adaem_tasks.value_systems import load_value_system
 
 CATEGORIES = ("Economics", "Education", "Health")
+
+DEFAULT_CONDITIONS = Conditions(
+    points=3,
+    words=250,
+    judge_mode="single",
+    judge_threshold=0.5,
+    judge_logprobs=True,
+    judge_max_attempts=3,
+)
+"""What the real task and the lm-eval bridge record with their default options (unprimed)."""
 
 
 def planted_records(
@@ -35,12 +49,16 @@ def planted_records(
     run: str = "run-1",
     created: str = "2026-01-01T00:00:00+00:00",
     content_hash: str | None = "",
+    judge: str | None = "mockllm/judge",
+    conditions: Conditions | None = None,
 ) -> list[ValueRecord]:
     """``model-k`` owns value ``k`` of the value system.
 
     ``content_hash`` defaults to one derived from ``set_version`` (same version, same
-    questions); ``None`` makes records like old logs that carry no hash.
+    questions); ``None`` makes records like old logs that carry no hash. The records are
+    measured under ``conditions`` (default :data:`DEFAULT_CONDITIONS`) by ``judge``.
     """
+    conditions = DEFAULT_CONDITIONS if conditions is None else conditions
     digest = f"sha256:planted-{set_version}" if content_hash == "" else content_hash
     values = load_value_system(value_system).keys
     if n_models > len(values):
@@ -66,6 +84,8 @@ def planted_records(
                     run=run,
                     created=created,
                     content_hash=digest,
+                    judge=judge,
+                    conditions=conditions,
                 )
             )
     return records
@@ -94,12 +114,21 @@ def write_inspect_log(
     errored: Sequence[str] = (),
     judge: str = "mockllm/judge",
     task_args: dict[str, object] | None = None,
+    conditions: Conditions | None = DEFAULT_CONDITIONS,
 ) -> Path:
     """An Inspect log holding ``records`` (all of one model) as value_judge scores.
 
     ``task_args`` are the task's arguments as Inspect records them (e.g. ``{"prime": "power"}``
-    for a primed run); the task metadata repeats ``prime`` as the real task does.
+    for a primed run). The task metadata records ``conditions`` as the real task does, with
+    the prime of ``task_args``; ``conditions=None`` writes a log like those made before the
+    settings were recorded (only ``prime`` in the metadata).
     """
+    prime = (task_args or {}).get("prime")
+    recorded = (
+        {"prime": prime}
+        if conditions is None
+        else replace(conditions, prime=None if prime is None else str(prime)).to_metadata()
+    )
     model = records[0].model
     samples = []
     for record in records:
@@ -143,13 +172,32 @@ def write_inspect_log(
                 "set_version": records[0].set_version,
                 "value_system": records[0].value_system,
                 **({"set_content_hash": records[0].content_hash} if records[0].content_hash else {}),
-                "prime": (task_args or {}).get("prime"),
+                **recorded,
             },
         ),
         samples=samples,
     )
     write_eval_log(log, path)
     return path
+
+
+def _verdict(record: ValueRecord, judge: str, conditions: Conditions | None) -> dict[str, object]:
+    verdict: dict[str, object] = {"parse_outcome": record.outcome or ("ok" if record.valid else "refusal")}
+    if conditions is not None:
+        verdict.update(judge=judge, conditions=conditions.to_metadata())
+    return verdict
+
+
+def settle(root: Path) -> Path:
+    """Date ``root`` (or every file under it) an hour back, as logs are when a user re-ranks them.
+
+    The cache of log reads skips files modified in the last seconds (they may still change).
+    """
+    past = time.time_ns() - 3600 * 10**9
+    for path in [root, *(root.rglob("*") if root.is_dir() else [])]:
+        if path.is_file():
+            os.utime(path, ns=(past, past))
+    return root
 
 
 def sanitize(model: str) -> str:
@@ -165,8 +213,14 @@ def write_lmeval_run(
     task: str = "adaem_schwartz",
     stamp: str = "2026-01-01T00-00-00.000001",
     with_results: bool = True,
+    judge: str = "mockllm/judge",
+    conditions: Conditions | None = DEFAULT_CONDITIONS,
 ) -> Path:
-    """``root/<model>/samples_<task>_<stamp>.jsonl`` (+ results json) as ``--log_samples`` writes it."""
+    """``root/<model>/samples_<task>_<stamp>.jsonl`` (+ results json) as ``--log_samples`` writes it.
+
+    ``filtered_resps`` holds the bridge's JSON verdict with the judge and ``conditions``
+    (``None``: a verdict of an older bridge, which recorded neither).
+    """
     model = records[0].model
     directory = root / sanitize(model)
     directory.mkdir(parents=True, exist_ok=True)
@@ -187,7 +241,7 @@ def write_lmeval_run(
             "target": "",
             "arguments": {},
             "resps": [["..."]],
-            "filtered_resps": ["..."],
+            "filtered_resps": [json.dumps(_verdict(record, judge, conditions))],
             "filter": "none",
             "metrics": [*keys, "parse_failure"],
         }

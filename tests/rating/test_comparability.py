@@ -201,3 +201,58 @@ def test_fewer_than_two_comparable_models_is_reported() -> None:
 def test_min_shared_must_be_positive() -> None:
     with pytest.raises(ValueError, match="--min-shared must be >= 1"):
         RankConfig(min_shared=0)
+
+
+# --------------------------------------------------------------------------- issue 21 case 4: clear leaders
+
+
+def _uncontested(records: list[ValueRecord], value: str) -> list[ValueRecord]:
+    """Nobody expresses ``value`` on any question: no match can be played on it."""
+    return [replace(r, labels={**r.labels, value: 0}) for r in records]
+
+
+def test_a_value_no_question_contrasted_has_no_leader() -> None:
+    """Issue 21 case 4: '50.0 [50.0, 50.0] (rated on 0 of its 20 shared questions)' was starred."""
+    from adaem_tasks.rating.report import format_table
+
+    records = _uncontested(planted_records(n_models=3, n_questions=40, seed=21), "self_direction")
+    [board] = rank_records(records, FAST).leaderboards
+    j = board.values.index("self_direction")
+    assert (board.n_questions[:, j] == 0).all() and np.allclose(board.win_rate[:, j], 0.5)
+    lead = board.leads[j]
+    assert lead.leader is None and not lead.clear and "no match was played" in lead.why
+    assert board.leader("self_direction") is None and board.clear_leader("self_direction") is None
+    table = format_table(board)
+    rows = [line.split() for line in table.splitlines() if line.startswith("model-")]
+    assert all(not row[1 + j].endswith("*") for row in rows)  # first column is the model
+    assert "SEL no leader: no match was played" in " ".join(table.split())
+
+
+def test_a_star_means_the_lead_survives_the_bootstrap() -> None:
+    """A clear lead has a difference interval above 0; a twin's tie and a thin lead are 'no clear leader'."""
+    records = planted_records(n_models=3, n_questions=120, seed=22)
+    twin = [replace(r, model="model-0-twin") for r in records if r.model == "model-0"]
+    [board] = rank_records(records + twin, RankConfig(replicates=50, seed=0)).leaderboards
+    own = board.leads[board.values.index("stimulation")]  # model-1 owns it alone
+    assert own.clear and board.models[own.leader or 0] == "model-1" and own.margin_low > 0
+    shared = board.leads[board.values.index("self_direction")]  # model-0 and its twin, identical answers
+    assert not shared.clear and shared.margin == 0 and "not ahead" in shared.why
+    assert board.clear_leader("self_direction") is None
+    for lead in board.leads:
+        assert lead.clear == (lead.leader is not None and lead.margin_low > 0)
+
+
+def test_the_starred_leader_does_not_change_with_the_seed() -> None:
+    """Issue 21 case 4: on a weakly contrasted value the top model moved with --seed; a star must not."""
+    records = planted_records(n_models=4, n_questions=40, seed=23, p_own=0.9, p_other=0.2)
+    tops: dict[str, set[str | None]] = {}
+    stars: dict[str, set[str | None]] = {}
+    for seed in range(10):
+        [board] = rank_records(records, RankConfig(replicates=50, seed=seed)).leaderboards
+        for value in board.values:
+            tops.setdefault(value, set()).add(board.leader(value))
+            stars.setdefault(value, set()).add(board.clear_leader(value))
+    assert any(len(t) > 1 for t in tops.values())  # the point estimate's top does move with the seed...
+    assert all(len(s - {None}) <= 1 for s in stars.values())  # ...a starred leader never changes
+    for k, value in enumerate(["self_direction", "stimulation", "hedonism", "achievement"]):
+        assert stars[value] == {f"model-{k}"}  # the planted owners are clear on every seed

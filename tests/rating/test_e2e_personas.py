@@ -87,7 +87,13 @@ def test_models_run_on_other_questions_or_by_a_broken_judge_are_not_ranked(
     )
     assert [run.status for run in runs] == ["success"] * 5
     out = tmp_path / "board"
-    code = adaem_rank([str(logs), "--out", str(out), "--replicates", "20", "--by-category"])
+    args = [str(logs), "--out", str(out), "--replicates", "20", "--by-category"]
+    # another grader and fewer judge attempts: a different measurement, refused until accepted (issue 21)
+    assert adaem_rank(args) == 2 and not out.exists()
+    refusal = " ".join(capsys.readouterr().err.split())
+    assert "grader: adaem-judge/garbage (adaem-persona/tradition; e.g." in refusal
+    assert "judge_max_attempts: 1 (adaem-persona/tradition; e.g." in refusal
+    code = adaem_rank([*args, "--allow-mixed-settings"])
     assert code == EXIT_NOT_COMPARABLE
     printed = capsys.readouterr()
     assert "adaem-persona/achievement" in printed.out and "not comparable" in printed.out
@@ -118,7 +124,4 @@ def test_models_run_on_other_questions_or_by_a_broken_judge_are_not_ranked(
         m["model"]: m["status"] for m in categories["Education and Media"]["comparability"]["models"]
     }
     assert [m for m, s in education.items() if s == "ok"] == [f"adaem-persona/{p}" for p in sorted(ranked)]
-    assert (
-        adaem_rank([str(logs), "--out", str(out), "--replicates", "20", "--drop-incomparable", "--quiet"])
-        == 0
-    )
+    assert adaem_rank([*args, "--allow-mixed-settings", "--drop-incomparable", "--quiet"]) == 0

@@ -2,10 +2,12 @@
 
 A dry run is a fenced ``bash`` block right below a marker line::
 
-    <!-- dry-run: NAME [copy=PATH,...] [expect=PATH,...] -->
+    <!-- dry-run: NAME [copy=PATH,...] [after=NAME,...] [expect=PATH,...] -->
 
 ``NAME`` names it (test ids, per-name checks); ``copy=`` lists repository paths copied into
 the empty working directory first (for blocks that run "from the repository root");
+``after=`` names earlier blocks of the same file that run first, in the same directory (a
+follow-up that uses what they wrote, as a reader runs them one after the other);
 ``expect=`` lists paths the block must create. Blank lines may sit between marker and
 fence; anything else is an error naming the file and line, so a marker never silently
 stops testing its block. The block's text is run unchanged with ``bash -euo pipefail``.
@@ -46,7 +48,7 @@ def documents() -> list[Path]:
 
 
 _MARKER = re.compile(r"^<!--\s*dry-run:\s*(?P<name>[\w.-]+)(?P<options>(?:\s+[a-z]+=\S+)*)\s*-->\s*$")
-_OPTIONS = ("copy", "expect")
+_OPTIONS = ("copy", "after", "expect")
 
 
 class DryRunError(ValueError):
@@ -63,6 +65,8 @@ class DryRun:
     expect: tuple[str, ...] = ()
     source: str = "README.md"
     """The file (relative to the repository) that holds the block."""
+    after: tuple[str, ...] = ()
+    """Earlier blocks of the same file that run first, in the same directory."""
 
     @property
     def where(self) -> str:
@@ -129,6 +133,7 @@ def parse_dry_runs(text: str, source: str = "README.md") -> list[DryRun]:
                 copy=options.get("copy", ()),
                 expect=options.get("expect", ()),
                 source=source,
+                after=options.get("after", ()),
             )
         )
         i = end + 1
@@ -136,6 +141,12 @@ def parse_dry_runs(text: str, source: str = "README.md") -> list[DryRun]:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise DryRunError(f"{source}: dry-run names used more than once: {', '.join(duplicates)}")
+    for k, run in enumerate(runs):
+        unknown = [name for name in run.after if name not in names[:k]]
+        if unknown:
+            raise DryRunError(
+                f"{run.where}: {run.name!r} runs after {', '.join(unknown)}, not an earlier block of {source}"
+            )
     return runs
 
 
@@ -169,6 +180,7 @@ def _environment(root: Path) -> dict[str, str]:
     env.update(
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         ADAEM_HOME=str(root / "adaem-home"),
+        ADAEM_CACHE_DIR=str(root / "adaem-cache"),  # adaem-rank's cache of log reads
         INSPECT_CACHE_DIR=str(root / "inspect-cache"),
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
@@ -199,21 +211,39 @@ def _stop_started_servers(workdir: Path) -> None:
                 os.kill(pid, signal.SIGTERM)
 
 
-def run_dry_run(run: DryRun, root: Path, timeout_s: float = 600) -> DryRunResult:
-    """Run ``run`` in ``root/work`` (created empty, then the ``copy=`` paths copied in)."""
+def run_dry_run(
+    run: DryRun, root: Path, timeout_s: float = 600, before: tuple[DryRun, ...] = ()
+) -> DryRunResult:
+    """Run ``run`` in ``root/work`` (created empty, then the ``copy=`` paths copied in).
+
+    ``before`` are the blocks its ``after=`` names, run first in the same directory; a
+    failing one is returned as the result (its output says which block failed).
+    """
     workdir = root / "work"
     workdir.mkdir(parents=True)
-    for rel in run.copy:
+    for rel in dict.fromkeys([*run.copy, *(rel for block in before for rel in block.copy)]):
         source = REPO / rel
         if source.is_dir():
             shutil.copytree(source, workdir / rel, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             (workdir / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, workdir / rel)
-    script = root / f"{run.name}.sh"  # outside the working directory: not one of its outputs
-    script.write_text(run.script, encoding="utf-8")
+    for block in before:
+        done = _run_block(block, root, workdir, timeout_s)
+        if done.returncode != 0:
+            stderr = f"(in {block.name!r}, which runs first)\n{done.stderr}"
+            return DryRunResult(run, workdir, done.returncode, done.stdout, stderr)
+    done = _run_block(run, root, workdir, timeout_s)
+    return DryRunResult(run, workdir, done.returncode, done.stdout, done.stderr)
+
+
+def _run_block(
+    block: DryRun, root: Path, workdir: Path, timeout_s: float
+) -> subprocess.CompletedProcess[str]:
+    script = root / f"{block.name}.sh"  # outside the working directory: not one of its outputs
+    script.write_text(block.script, encoding="utf-8")
     try:
-        done = subprocess.run(
+        return subprocess.run(
             ["bash", "-euo", "pipefail", str(script)],
             cwd=workdir,
             env=_environment(root),
@@ -224,4 +254,3 @@ def run_dry_run(run: DryRun, root: Path, timeout_s: float = 600) -> DryRunResult
         )
     finally:
         _stop_started_servers(workdir)
-    return DryRunResult(run, workdir, done.returncode, done.stdout, done.stderr)

@@ -32,6 +32,7 @@ REQUIRED = {
     "gen",
     "suite-inspect",
     "suite-lm-eval",
+    "suite-rank",
     "adaem-validate-priming",
     "adaem-validate-reliability",
     "adaem-validate-informativeness",
@@ -47,7 +48,8 @@ def ran(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     """Run the block named by the test's parameter once per session."""
     name: str = request.param
     if name not in _results:
-        _results[name] = run_dry_run(RUNS[name], tmp_path_factory.mktemp(f"dry-run-{name}"))
+        before = tuple(RUNS[first] for first in RUNS[name].after)
+        _results[name] = run_dry_run(RUNS[name], tmp_path_factory.mktemp(f"dry-run-{name}"), before=before)
     return _results[name]
 
 
@@ -176,6 +178,20 @@ def _check_suite_lm_eval(ran: DryRunResult) -> None:
     ]
 
 
+def _check_suite_rank(ran: DryRunResult) -> None:
+    """The Inspect log and the lm-eval samples rank together; a star only where the lead is clear."""
+    with (ran.workdir / "leaderboard" / "leaderboard.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["model"] for r in rows} == {"adaem-persona/power+security", "power"}
+    assert {r["status"] for r in rows} == {"ok"}
+    leaders = _json(ran.workdir / "leaderboard" / "leaderboard.json")["leaderboards"][0]["leaders"]
+    # security is planted in one of the two personas only: a clear lead; power in both: none
+    assert leaders["security"]["clear"] and leaders["security"]["leader"] == "adaem-persona/power+security"
+    assert not leaders["power"]["clear"]
+    starred = {v for v, lead in leaders.items() if lead["clear"]}
+    assert all(leaders[v]["margin_ci_low"] > 0 for v in starred)
+
+
 def _json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -229,6 +245,7 @@ CHECKS: dict[str, Callable[[DryRunResult], None]] = {
     "gen": _check_gen,
     "suite-inspect": _check_suite_inspect,
     "suite-lm-eval": _check_suite_lm_eval,
+    "suite-rank": _check_suite_rank,
     "adaem-validate-priming": _check_validate_priming,
     "adaem-validate-reliability": _check_validate_reliability,
     "adaem-validate-informativeness": _check_validate_informativeness,
@@ -264,6 +281,7 @@ def test_dry_run_runs_as_written(ran: DryRunResult) -> None:
         ("<!-- dry-run: x cwd=repo -->\n```bash\necho\n```\n", "README.md:1: unknown dry-run option 'cwd'"),
         ("<!-- dry-run x -->\n", "README.md:1: malformed marker"),
         ("<!-- dry-run: a -->\n```bash\n```\n<!-- dry-run: a -->\n```bash\n```\n", "used more than once: a"),
+        ("<!-- dry-run: b after=a -->\n```bash\n```\n", "README.md:1: 'b' runs after a, not an earlier"),
     ],
 )
 def test_a_malformed_tag_is_an_error_naming_its_line(text: str, message: str) -> None:
@@ -289,3 +307,17 @@ def test_the_docs_pages_are_searched_for_dry_runs() -> None:
     sources = {run.source for run in RUNS.values()}
     assert "README.md" in sources
     assert any(source.startswith("docs/") for source in sources), sources
+
+
+def test_a_follow_up_runs_in_the_directory_of_the_blocks_it_names(tmp_path: Path) -> None:
+    text = (
+        "<!-- dry-run: first -->\n```bash\necho one > made.txt\n```\n"
+        "<!-- dry-run: second after=first expect=both.txt -->\n```bash\ncat made.txt > both.txt\n```\n"
+    )
+    first, second = parse_dry_runs(text)
+    assert second.after == ("first",)
+    result = run_dry_run(second, tmp_path / "ok", before=(first,))
+    assert result.returncode == 0 and (result.workdir / "both.txt").read_text() == "one\n"
+    failing = DryRun("broken", "exit 3\n", 1)
+    result = run_dry_run(second, tmp_path / "bad", before=(failing,))
+    assert result.returncode == 3 and "(in 'broken', which runs first)" in result.stderr

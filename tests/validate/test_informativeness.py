@@ -136,3 +136,98 @@ def test_unknown_rates_stay_unknown(tmp_path: Path) -> None:
     assert first["rates"]["adaem-persona/saturating-power"]["power"] is None
     assert all(d is not None for d in first["pair_distances"].values())
     assert any(p["kind"] == "judge_failures" for p in doc["problems"])
+
+
+# --------------------------------------------------------------------------- issue 21 case 3
+
+
+def test_identical_inputs_give_identical_rows(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """`informativeness base base`: the same logs twice are the same set (common random numbers)."""
+    base = write_persona_logs(tmp_path / "base", SATURATING, long_questions(40), "base-v1")
+    out = tmp_path / "o"
+    assert main(["informativeness", str(base), str(base), "--out", str(out), "--replicates", "200"]) == 0
+    doc = json.loads((out / "informativeness.json").read_text())
+    first, second = ({k: v for k, v in s.items() if k != "label"} for s in doc["sets"])
+    assert first == second
+    [diff] = doc["differences"]
+    assert (diff["delta"], diff["ci_low"], diff["ci_high"]) == (0, 0, 0)
+    rows = (out / "informativeness.csv").read_text().splitlines()[1:]
+    assert [row.split(",", 1)[1] for row in rows[:1]] == [row.split(",", 1)[1] for row in rows[1:]]
+    assert "4 models (" in capsys.readouterr().out
+
+
+def test_the_header_counts_the_models_compared(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A model without a judged answer in a set is left out of every set, named, and not counted."""
+    questions = long_questions(40)
+    for directory in ("a", "b"):
+        write_persona_logs(tmp_path / directory, SATURATING, questions, "s-v1")
+    refused = [
+        replace(r, model="refuser", valid=False, outcome="refusal")
+        for r in persona_records("power", questions, "s-v1")
+    ]
+    write_inspect_log(tmp_path / "b" / "refuser.eval", refused)
+    write_inspect_log(
+        tmp_path / "a" / "refuser.eval", persona_records("power", questions, "s-v1", model="refuser")
+    )
+    out = tmp_path / "o"
+    assert main(["informativeness", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out), "--no-png",
+                 "--replicates", "50"]) == 0  # fmt: skip
+    printed = " ".join(capsys.readouterr().out.split())
+    assert (
+        "Informativeness (paper Fig. 1, Fig. 9a): 4 models (" in printed
+        and "refuser" not in printed.split(")")[1]
+    )
+    doc = json.loads((out / "informativeness.json").read_text())
+    assert "refuser" not in doc["models"] and len(doc["models"]) == 4
+    [left_out] = [p for p in doc["problems"] if p["kind"] == "not_comparable"]
+    assert left_out["model"] == "refuser" and "argument 2" in left_out["message"]
+
+
+def test_no_fully_known_cell_says_why_instead_of_na_percent(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """'saturated n/a%' becomes 'n/a' and a sentence: no question x value cell was known for every model."""
+    questions = long_questions(40)
+    for k, spec in enumerate(SATURATING):
+        records = persona_records(spec, questions, "s-v1")
+        # every cell has some model whose label is unknown: models 0/1 on even questions, 2/3 on odd ones
+        records = [
+            replace(r, labels=dict.fromkeys(r.labels)) if int(r.question_id[1:]) % 2 == k // 2 else r
+            for r in records
+        ]
+        write_inspect_log(tmp_path / "a" / f"{k}.eval", records)
+    write_persona_logs(tmp_path / "b", SATURATING, synth_questions(40), "g-v1")
+    out = tmp_path / "o"
+    assert (
+        main(["informativeness", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out), "--no-png"])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "n/a%" not in printed
+    assert "s-v1: saturated n/a: no question x value cell has a known label for every model" in printed
+    assert json.loads((out / "informativeness.json").read_text())["sets"][0]["saturated_share"] is None
+
+
+def test_sets_measured_with_different_judges_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A batched set against a single-call set would compare the judge modes as much as the questions."""
+    from rating.synth import DEFAULT_CONDITIONS
+
+    write_persona_logs(tmp_path / "a", SATURATING, long_questions(30), "a-v1")
+    for k, spec in enumerate(SATURATING):
+        write_inspect_log(tmp_path / "b" / f"{k}.eval", persona_records(spec, synth_questions(30), "b-v1"),
+                          conditions=replace(DEFAULT_CONDITIONS, judge_mode="batched"))  # fmt: skip
+    args = [
+        "informativeness",
+        str(tmp_path / "a"),
+        str(tmp_path / "b"),
+        "--out",
+        str(tmp_path / "o"),
+        "--no-png",
+    ]
+    assert main(args) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "the sets: the models were not measured alike" in err and "judge_mode: batched (a-v1" not in err
+    assert "judge_mode: batched (b-v1: adaem-persona/saturating-power" in err
+    assert main([*args, "--allow-mixed-settings"]) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -157,4 +158,26 @@ def test_refusals(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert "pass --model-role grader=<model>" in error(run)
     assert "set by the study itself" in error([*run, "--model-role", JUDGE, "-T", "prime=power"])
     assert "-T 'oops': expected name=value" in error([*run, "--model-role", JUDGE, "-T", "oops"])
-    assert "unexpected keyword argument" in error([*run, "--model-role", JUDGE, "-T", "colour=red"])
+    assert "unknown option 'colour'" in error([*run, "--model-role", JUDGE, "-T", "colour=red"])
+
+
+def test_primed_and_unprimed_runs_must_be_measured_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Issue 21: apart from the prime, a changed judge would move the rates as much as priming does."""
+    from rating.synth import DEFAULT_CONDITIONS
+
+    questions = synth_questions(40)
+    write_inspect_log(tmp_path / "logs" / "base.eval", persona_records(PERSONA, questions))
+    primed = persona_records(PERSONA, questions, prime="power")
+    write_inspect_log(tmp_path / "logs" / "power.eval", primed, task_args={"prime": "power"},
+                      conditions=replace(DEFAULT_CONDITIONS, judge_mode="batched"))  # fmt: skip
+    args = ["priming", str(tmp_path / "logs"), "--out", str(tmp_path / "o"), "--no-png"]
+    assert main(args) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "judge_mode: batched (primed:power; e.g." in err and "single (unprimed; e.g." in err
+    assert "power.eval" in err and "--allow-mixed-settings" in err
+    assert not (tmp_path / "o" / "priming.json").exists()
+    assert main([*args, "--allow-mixed-settings"]) == 0
+    problems = json.loads((tmp_path / "o" / "priming.json").read_text())["problems"]
+    assert [p["kind"] for p in problems].count("mixed_judges") == 1

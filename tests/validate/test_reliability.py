@@ -108,8 +108,11 @@ def test_too_few_questions_per_fold_is_refused(tmp_path: Path, capsys: pytest.Ca
     assert "40 aligned questions cannot make 5 folds of at least 10 questions each" in err
     assert not (tmp_path / "o" / "reliability.json").exists()
     assert main(["reliability", str(tmp_path / "logs"), "--out", str(tmp_path / "o"), "--folds", "4"]) == 0
-    assert main(["reliability", str(tmp_path / "logs"), "--out", str(tmp_path / "o"), "--folds", "1"]) == 2
-    assert "--folds must be at least 2" in capsys.readouterr().err
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as refused:
+        main(["reliability", str(tmp_path / "logs"), "--out", str(tmp_path / "o"), "--folds", "1"])
+    assert refused.value.code == 2
+    assert "argument --folds: must be an integer >= 2, got '1'" in capsys.readouterr().err
 
 
 def test_mixed_set_versions_are_refused_unless_one_is_chosen(
