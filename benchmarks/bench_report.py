@@ -2,14 +2,17 @@
 
 Logs: real Inspect logs of scripted examinees (``adaem-persona`` with four planted
 profiles, keyword judge, batched mode) on a generated set of distinct questions, written by
-``inspect eval`` itself -- by default 4 models x 5,000 questions (about 10 minutes on two
+``inspect eval`` itself -- by default 4 models x 5,000 questions (about an hour on two busy
 cores; kept in ``--work`` and reused). ``--logs DIR`` ranks logs you already have instead.
 
 Measured on those logs, in this run:
 
 * **adaem-rank's own time**: the ``adaem-rank`` command with ``--no-report``, and the same
   command writing the report (default ``--report-cases``), each ``--repeats`` times,
-  alternating; medians. The report's share is ``(with - without) / without``.
+  alternating; medians. The report's share is ``(with - without) / without``. Twice: a
+  first run (``--no-cache``: every log read) and a cached run (the logs' records taken from
+  adaem-rank's cache of earlier reads, in a temporary ``$ADAEM_CACHE_DIR``), the fastest
+  adaem-rank gets.
 * in one process, the parts: reading the logs, rating, and the report split into choosing
   cases, reading their answers back from the logs, and rendering; and the report's size.
 
@@ -47,6 +50,8 @@ from adaem_tasks.rating.html import (
     select_cases,
 )
 from adaem_tasks.rating.html._view import board_view
+from adaem_tasks.rating.log_cache import CACHE_ENV
+from adaem_tasks.rating.log_reading import ReadOptions
 
 PROFILES = (
     "power:0.8+achievement:0.5",
@@ -146,11 +151,13 @@ def make_logs(work: Path, models: int, questions: int) -> Path:
     return logs
 
 
-def _timed_rank(logs: Path, out: Path, report: bool) -> float:
+def _timed_rank(logs: Path, out: Path, report: bool, cache: Path | None) -> float:
     command = ["adaem-rank", str(logs), "--out", str(out), "--quiet", "--no-png"]
     command += [] if report else ["--no-report"]
+    command += [] if cache else ["--no-cache"]
+    env = {**os.environ, **({CACHE_ENV: str(cache)} if cache else {})}
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"adaem-rank exited {done.returncode}: {done.stderr[-2000:]}")
@@ -168,23 +175,28 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPU cores visible")
     logs = args.logs or make_logs(args.work, args.models, args.questions)
 
-    # 1. the command, with and without the report, alternating
+    # 1. the command, with and without the report, alternating; first runs, then cached runs
     with tempfile.TemporaryDirectory() as tmp:
-        without, with_report = [], []
-        for k in range(args.repeats):
-            without.append(_timed_rank(logs, Path(tmp) / f"a{k}", report=False))
-            with_report.append(_timed_rank(logs, Path(tmp) / f"b{k}", report=True))
-        size = (Path(tmp) / "b0" / "report.html").stat().st_size
-    t_without, t_with = statistics.median(without), statistics.median(with_report)
-    print(f"adaem-rank --no-report: {', '.join(f'{t:.1f}' for t in without)} s (median {t_without:.1f} s)")
-    print(f"adaem-rank with report.html (--report-cases {DEFAULT_REPORT_CASES}): ", end="")
-    print(f"{', '.join(f'{t:.1f}' for t in with_report)} s (median {t_with:.1f} s)")
-    added = (t_with - t_without) / t_without
-    print(f"the report adds {added:+.1%} to adaem-rank's wall time; report.html is {size / 1e6:.2f} MB")
+        cache = Path(tmp) / "cache"
+        _timed_rank(logs, Path(tmp) / "warm", report=False, cache=cache)  # fills the cache
+        for label, use in (("first run, --no-cache", None), ("cached run", cache)):
+            without, with_report = [], []
+            for k in range(args.repeats):
+                without.append(_timed_rank(logs, Path(tmp) / f"a{k}", report=False, cache=use))
+                with_report.append(_timed_rank(logs, Path(tmp) / f"b{k}", report=True, cache=use))
+            size = (Path(tmp) / "b0" / "report.html").stat().st_size
+            t_without, t_with = statistics.median(without), statistics.median(with_report)
+            print(f"{label}: adaem-rank --no-report {', '.join(f'{t:.1f}' for t in without)} s ", end="")
+            print(
+                f"(median {t_without:.1f}); with report.html (--report-cases {DEFAULT_REPORT_CASES}) ", end=""
+            )
+            print(f"{', '.join(f'{t:.1f}' for t in with_report)} s (median {t_with:.1f})")
+            print(f"  the report adds {(t_with - t_without) / t_without:+.1%} to adaem-rank's wall time")
+    print(f"report.html is {size / 1e6:.2f} MB")
 
     # 2. the parts, in one process
     start = time.perf_counter()
-    records, _ = load_records([logs])
+    records, _ = load_records([logs], ReadOptions(cache=False))
     t_read = time.perf_counter() - start
     start = time.perf_counter()
     result = rank_records(records, RankConfig())

@@ -28,6 +28,7 @@ from adaem_tasks.rating.html import (
     write_report,
 )
 from adaem_tasks.rating.html._figures import radar
+from adaem_tasks.rating.html._inspect_answers import inspect_answers, read_epoch
 from adaem_tasks.task_configs.lm_eval_bridge import AnswerVerdict
 from adaem_tasks.value_systems import load_value_system
 
@@ -164,17 +165,41 @@ def test_report_options(persona_logs: Path, tmp_path: Path, capsys: pytest.Captu
 
 
 @pytest.mark.slow
-def test_an_unwritable_report_is_one_line_and_exit_2(
+def test_an_unwritable_report_path_is_refused_before_any_work(
     persona_logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory", encoding="utf-8")
-    code = adaem_rank([str(persona_logs), "--out", str(tmp_path / "out"), "--replicates", "0", "--quiet",
-                       "--report", str(blocker / "report.html")])  # fmt: skip
+    with pytest.raises(SystemExit) as exit_info:
+        adaem_rank([str(persona_logs), "--out", str(tmp_path / "out"), "--replicates", "0", "--quiet",
+                    "--report", str(blocker / "report.html")])  # fmt: skip
+    assert exit_info.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "argument --report: cannot create" in err and "is a file, not a directory" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()  # refused before anything ran
+
+
+def test_a_report_that_cannot_be_written_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The disk fills up after the leaderboard was written: one line, exit 2, the other outputs kept."""
+    records = planted_records(n_models=2, n_questions=30, seed=5)
+    for model, group in by_model(records).items():
+        write_inspect_log(tmp_path / "logs" / f"{model}.eval", group)
+
+    def disk_full(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(render_module.os, "replace", disk_full)
+    code = adaem_rank([str(tmp_path / "logs"), "--out", str(tmp_path / "out"), "--replicates", "0", "--quiet",
+                       "--min-shared", "5", "--no-cache"])  # fmt: skip
     assert code == 2
     err = capsys.readouterr().err
-    assert f"adaem-rank: cannot write the report {blocker / 'report.html'}" in err and "Traceback" not in err
-    assert (tmp_path / "out" / "leaderboard.csv").is_file()  # what could be written was
+    assert f"adaem-rank: cannot write the report {tmp_path / 'out' / 'report.html'}" in " ".join(err.split())
+    assert "Traceback" not in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "leaderboard.csv", "leaderboard.json", "leaderboard.png"
+    ]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- synthetic logs
@@ -435,3 +460,62 @@ def test_two_value_systems_get_a_section_each_with_working_links(tmp_path: Path)
 @pytest.mark.slow
 def test_every_link_of_the_persona_report_has_a_target(ranked: Path) -> None:
     _check_links(_soup(ranked / "report.html"))
+
+
+@pytest.mark.slow
+def test_answers_read_from_the_archive_equal_inspects_reader(persona_logs: Path) -> None:
+    """The fast path (the ``.eval`` members, parsed directly) against Inspect's own reader."""
+    for path in sorted(persona_logs.glob("*.eval")):
+        log = read_eval_log(str(path), header_only=True)
+        keys = [(log.eval.model, f"seed-{i:04d}") for i in range(1, 31)]
+        fast = read_epoch(str(path), keys, 1)
+        assert fast == read_epoch(str(path), keys, 1, fast=False)
+        assert all(a.missing is None and a.text and a.points and a.question for a in fast.values())
+
+
+def _epochs_log(path: Path) -> Path:
+    """One question answered twice: epoch 1 refused, epoch 2 judged (the one the ranking used)."""
+    from inspect_ai.log import EvalConfig, EvalDataset, EvalLog, EvalSample, EvalSpec, write_eval_log
+    from inspect_ai.model import ModelConfig, ModelOutput
+    from inspect_ai.scorer import Score
+
+    def sample(epoch: int, outcome: str, text: str) -> EvalSample:
+        labels = {**dict.fromkeys(SCHWARTZ.keys, 0), "power": int(outcome == "ok")}
+        meta = {"question_id": "q1", "set_version": "v", "value_system": "schwartz", "category": "c",
+                "parse_outcome": outcome, "stance": "yes" if outcome == "ok" else None,
+                "points": ["power point"] if outcome == "ok" else [],
+                "point_labels": [labels] if outcome == "ok" else []}  # fmt: skip
+        return EvalSample(id="q1", epoch=epoch, input="Question?", target="",
+                          output=ModelOutput.from_content("m", text),
+                          scores={"value_judge": Score(value=labels, metadata=meta)})  # fmt: skip
+
+    log = EvalLog(
+        status="success",
+        eval=EvalSpec(
+            created="2026-01-01T00:00:00+00:00",
+            task="adaem_tasks/schwartz",
+            dataset=EvalDataset(name="d"),
+            model="m",
+            config=EvalConfig(),
+            model_roles={"grader": ModelConfig(model="mockllm/judge")},
+            metadata={"set_version": "v", "value_system": "schwartz"},
+        ),  # fmt: skip
+        samples=[sample(1, "refusal", "I cannot answer."), sample(2, "ok", "Stance: Yes\n1. power point")],
+    )
+    write_eval_log(log, path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".eval", ".json"])
+def test_the_first_judgeable_epoch_is_shown_from_eval_and_json_logs(tmp_path: Path, suffix: str) -> None:
+    path = _epochs_log(tmp_path / f"log{suffix}")
+    record = ValueRecord("m", "q1", "v", "schwartz", "c", {}, True, source=str(path))
+    answer = inspect_answers(str(path), [(("m", "q1"), record)])[("m", "q1")]
+    assert (answer.outcome, answer.text, answer.points) == (
+        "ok",
+        "Stance: Yes\n1. power point",
+        ("power point",),
+    )
+    refused = ValueRecord("m", "q1", "v", "schwartz", "c", {}, False, source=str(path))
+    answer = inspect_answers(str(path), [(("m", "q1"), refused)])[("m", "q1")]
+    assert answer.outcome == "refusal"  # the ranking kept the unjudgeable epoch 1: so does the report
