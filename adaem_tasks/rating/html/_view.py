@@ -34,7 +34,7 @@ __all__ = [
 
 DEFAULT_REPORT_CASES = 5
 """Questions shown per value. Each shown question costs one sample read per model (the report's main
-cost): at 16 models and 10 values that is at most 800 samples, a few seconds, and a few MB of page
+cost): at 16 models and 10 values that is at most 800 samples, about 1.5 s, and a few MB of page
 (``benchmarks/bench_report.py``)."""
 
 MAX_ANSWER_CHARS = 8000
