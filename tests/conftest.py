@@ -1,12 +1,14 @@
-"""Suite-wide isolation: no test may publish into (or read from) the user's own set store."""
+"""Suite-wide fixtures: isolation from the user's set store, the loopback server, the headless browser."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from adaem_tasks.testing.browser import browser_missing, find_chromium
 from adaem_tasks.testing.openai_server import ServerHandle, start_server
 
 
@@ -40,3 +42,20 @@ def loop(loopback_server: ServerHandle, monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("LOOP_API_KEY", "test-key")
     monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "inspect-cache"))
     return loopback_server
+
+
+@pytest.fixture
+def chromium() -> str:
+    """The headless Chromium the HTML tests drive; skips (reason printed with ``-rs``) where there is none.
+
+    Under CI (``$CI`` set, as ``.ci/run`` does) a missing browser fails instead: ``.ci/run`` installs
+    Debian's ``chromium``, so a skip there would hide that the report was never opened.
+    """
+    missing = browser_missing()
+    if missing is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {missing}: the report's browser tests must run in CI")
+        pytest.skip(missing)
+    found = find_chromium()
+    assert found is not None
+    return found

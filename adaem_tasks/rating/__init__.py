@@ -5,7 +5,8 @@ Pipeline: logs -> :class:`ValueRecord` (``sources``, ``inspect_logs``, ``lmeval_
 checked, runs separated by their measurement settings: ``measurement``) -> which models
 and values were compared (``comparability``) -> vectorised two-team TrueSkill over a
 seeded order plus bootstrap replicates (``trueskill_vec``, ``bootstrap``) -> win rates
-(``winrate``) and clear leaders (``leaders``) -> CSV / JSON / table / PNG (``report``).
+(``winrate``) and clear leaders (``leaders``) -> CSV / JSON / table / PNG (``report``)
+and ``report.html`` with the answers behind the numbers (``html``).
 """
 
 from adaem_tasks.rating.align import (

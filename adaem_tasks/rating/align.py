@@ -165,6 +165,9 @@ class Alignment:
     panel_models: list[str] = field(default_factory=list)
     judges: dict[str, list[str]] = field(default_factory=dict)
     settings: dict[str, dict[str, object]] = field(default_factory=dict)  # entry -> prime, grader, settings
+    records: dict[tuple[str, str], ValueRecord] = field(default_factory=dict, repr=False)
+    """The record behind each ``(model, question_id)`` cell (after de-duplication and run naming):
+    where the HTML report finds the answer it shows as evidence."""
 
     def subset(self, questions: NDArray[np.bool_] | Sequence[int]) -> Alignment:
         """The same models and values on a subset of the questions (e.g. one topic category)."""
@@ -389,6 +392,7 @@ def _align_system(system: str, records: list[ValueRecord]) -> tuple[Alignment | 
             panel_models=sorted(panel & set(models)),
             judges=judges,
             settings=entry_settings(records),
+            records=chosen,
         ),
         problems,
     )

@@ -8,6 +8,7 @@ Usage::
     adaem-rank logs/ --export-panel panel.jsonl        # store these models as a panel
     adaem-rank logs/ --out board/ --targets targets.yaml            # + alignment with value profiles
     adaem-rank --leaderboard board/leaderboard.json --targets t.csv --out fit/   # the same, no logs
+    adaem-rank logs/ --report-cases 20                 # more questions per value in report.html
 
 Exit status (also in the README):
 
@@ -17,7 +18,8 @@ Exit status (also in the README):
   mixed question-set versions, one version with different set content hashes, models
   measured under different settings (judge configuration, prompt; ``--allow-mixed-settings``
   accepts that), fewer than 2 comparable models, more replicates than memory holds, a bad
-  ``--targets`` or ``--leaderboard`` file;
+  ``--targets`` or ``--leaderboard`` file; or the HTML report could not be written (the other
+  outputs were);
 * 3 -- the leaderboard was written, but some model (or some value or category of a model)
   is **not comparable**: it shared fewer than ``--min-shared`` questions with the others,
   or sits in a separate comparison group, or its only runs are primed (left out; see
@@ -43,7 +45,14 @@ from adaem_tasks.rating.alignment.leaderboard_files import read_leaderboard
 from adaem_tasks.rating.alignment.profiles import profiles_from_leaderboard
 from adaem_tasks.rating.bootstrap import MAX_REPLICATES
 from adaem_tasks.rating.comparability import DEFAULT_MIN_SHARED
-from adaem_tasks.rating.leaderboard import DEFAULT_TEAM_WEIGHTS, RankConfig, RankResult, rank_records
+from adaem_tasks.rating.html import DEFAULT_REPORT_CASES, alignment_section, render_report, write_report
+from adaem_tasks.rating.leaderboard import (
+    DEFAULT_TEAM_WEIGHTS,
+    Leaderboard,
+    RankConfig,
+    RankResult,
+    rank_records,
+)
 from adaem_tasks.rating.log_reading import add_reading_arguments, reading_options_from_args
 from adaem_tasks.rating.openskill_backend import OPENSKILL_MODELS
 from adaem_tasks.rating.records import Problem, write_panel
@@ -161,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reported",
     )
     parser.add_argument("--no-png", action="store_true", help="skip the picture")
+    _add_report_options(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 when any problem was reported")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
     alignment = parser.add_argument_group("alignment with value profiles and weightings (docs/alignment.md)")
@@ -177,6 +187,53 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_reading_arguments(parser)
     return parser
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    """``report.html``: the leaderboard with the answers behind it (adaem_tasks.rating.html)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--report",
+        type=output_file,
+        metavar="PATH",
+        help="write the HTML report here (default: OUT/report.html)",
+    )
+    where.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    parser.add_argument(
+        "--report-cases",
+        type=arg_int(0, 1000),
+        default=DEFAULT_REPORT_CASES,
+        metavar="N",
+        help="questions shown per value in the report, those that split the models most evenly "
+        "(default: %(default)s)",
+    )
+
+
+def _write_report(
+    args: argparse.Namespace,
+    boards: list[Leaderboard],
+    config: RankConfig,
+    problems: list[Problem],
+    result: RankResult,
+    alignment: TargetAlignment | None,
+) -> Path | None:
+    """The HTML report; None (after one line on stderr) when it cannot be written."""
+    path = Path(args.report) if args.report else Path(args.out) / "report.html"
+    section = alignment_section(alignment)
+    try:
+        html = render_report(
+            boards,
+            config,
+            problems,
+            by_category=result.by_category,
+            inputs=[str(Path(p)) for p in args.paths],
+            cases_per_value=args.report_cases,
+            sections=[section] if section else [],
+        )
+        return write_report(path, html)
+    except OSError as exc:
+        print(f"adaem-rank: cannot write the report {path}: {exc}", file=sys.stderr)
+        return None
 
 
 def _not_comparable_summary(result: RankResult) -> str | None:
@@ -333,6 +390,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # the place was checked when parsing; a disk can still fill up
         print(f"adaem-rank: cannot write to {str(args.out)!r}: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    report = None if args.no_report else _write_report(args, boards, config, problems, result, alignment)
+    if report is not None:
+        written["report"] = report
     if not args.quiet:
         for board in boards:
             print(format_table(board))
@@ -345,6 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print()
     print_problems(problems, args.quiet, "leaderboard.json")
     print("wrote " + ", ".join(str(p) for p in written.values()))
+    if report is None and not args.no_report:
+        return EXIT_REFUSED
     not_compared, primed_only = _not_comparable_summary(result), _primed_only_summary(problems)
     summary = "; ".join(s for s in (not_compared, primed_only) if s)
     if summary:

@@ -154,6 +154,8 @@ class Leaderboard:
     replicates behind ``ci_low``/``ci_high``. Kept (and written to ``leaderboard.json``) so that a
     statistic derived from win rates -- alignment with a target profile -- gets its interval from
     the very same replicates, from logs or from a stored leaderboard."""
+    alignment: Alignment | None = field(default=None, repr=False)
+    """The aligned labels behind the board (same models and values): the report picks its cases here."""
 
     @property
     def comparable(self) -> NDArray[np.bool_]:
@@ -329,6 +331,7 @@ def rank_alignment(
         leads=find_leads(rates, chains.games[0], mask, config.ci_level),
         settings=alignment.settings,
         win_rate_chains=np.ascontiguousarray(rates.transpose(0, 2, 1)),
+        alignment=alignment,
     )
 
 

@@ -32,6 +32,7 @@ from adaem_tasks.value_systems import available_value_systems, load_value_system
 __all__ = [
     "CSV_COLUMNS",
     "format_table",
+    "model_order",
     "plot_leaderboards",
     "print_problems",
     "value_labels",
@@ -189,7 +190,7 @@ def _finite_means(board: Leaderboard) -> NDArray[np.float64]:
     return np.where(counts > 0, sums / np.maximum(counts, 1), -1.0)
 
 
-def _model_order(board: Leaderboard) -> list[int]:
+def model_order(board: Leaderboard) -> list[int]:
     """Models by mean win rate, best first (ties by name), the not comparable last."""
     means = _finite_means(board) if board.values else np.zeros(len(board.models))
     return sorted(range(len(board.models)), key=lambda i: (-means[i], board.models[i]))
@@ -202,7 +203,7 @@ def _models_block(board: Leaderboard, names: dict[int, str], width: int) -> list
         f"models (--min-shared {comparability.min_shared}): judgeable answers, questions shared with another "
         "model (both judged), matches played over all values on how many questions"
     ]
-    for i in _model_order(board):
+    for i in model_order(board):
         model = board.models[i]
         judged = f"{comparability.judged[i]}/{board.n_total_questions} judgeable"
         line = f"  {names[i]:<{width}}  {judged}, {comparability.shared[i]} shared"
@@ -252,7 +253,7 @@ def _lead_line(board: Leaderboard, j: int, label: str) -> str:
 def format_table(board: Leaderboard) -> str:
     """A plain-text models x values table of win rates (%), '*' marking each value's clear leader."""
     labels = _value_labels(board, short=True)
-    order = _model_order(board)
+    order = model_order(board)
     panel = set(board.panel_models)
     names = {i: board.models[i] + (" (panel)" if board.models[i] in panel else "") for i in order}
     width = max([len(n) for n in names.values()] + [5])
@@ -319,7 +320,7 @@ def plot_leaderboards(
     )
     cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#d9d9d9")  # grey: cells that were not compared
     for k, board in enumerate(boards):
-        order = _model_order(board) if sort_models else list(range(len(board.models)))
+        order = model_order(board) if sort_models else list(range(len(board.models)))
         rates = 100 * board.win_rate[order]
         ax = fig.add_subplot(grid[k, 0])
         spread = float(np.nanmax(np.abs(rates - 50))) if np.isfinite(rates).any() else 1.0

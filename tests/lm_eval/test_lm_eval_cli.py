@@ -162,3 +162,37 @@ def test_samples_rank_next_to_an_inspect_log(
     rate = {(row["model"], row["value"]): row["win_rate"] for row in board["rows"]}
     assert rate[("power", "power")] > 0.9 > rate[("adaem-persona/security", "power")]
     assert rate[("adaem-persona/security", "security")] > 0.9 > rate[("power", "security")]
+    # report.html shows the lm-eval answers like Inspect's: the full answer and the judged key points
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((board_dir / "report.html").read_text(encoding="utf-8"), "html.parser")
+    samples = {s["doc"]["id"]: s for s in cli_run.samples()}
+    shown = 0
+    for article in soup.select("article.question"):
+        code = article.select_one("p.meta code")
+        assert code is not None
+        sample = samples[code.get_text()]
+        assert article.h3 is not None and article.h3.get_text() == sample["doc"]["question"]
+        for details in article.select("details"):
+            if details.summary is not None and details.summary.get_text(" ").split()[0] == "power":
+                assert details.pre is not None and details.pre.get_text() == sample["resps"][0][0]
+                shown += 1
+    assert shown > 0
+    power_cases = next(s for s in soup.select("section.value") if s.h3 and s.h3.get_text() == "Power")
+    rows = 0
+    for case in power_cases.select("article.case"):
+        code = case.select_one("p.meta code")
+        assert code is not None
+        verdict = json.loads(samples[code.get_text()]["filtered_resps"][0])
+        for row in case.select("tr"):
+            if row.th is None or row.th.get_text(" ").strip() != "power":
+                continue
+            items = row.select("ol.points li")
+            assert [" ".join(li.get_text(" ").split()) for li in items] == [
+                " ".join(p.split()) for p in verdict["points"]
+            ]
+            assert [li.select_one("mark.expresses") is not None for li in items] == [
+                labels["power"] == 1 for labels in verdict["point_labels"]
+            ]
+            rows += 1
+    assert rows > 0
