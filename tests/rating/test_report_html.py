@@ -387,6 +387,27 @@ def test_heatmap_ranks_ties_alike_and_leaves_gaps() -> None:
     assert view.outline is None and len(view.whiskers) == 2  # a gap, not a point at 0 or 50
 
 
+@pytest.mark.slow
+def test_a_box_marks_exactly_the_clear_leaders_of_the_table(ranked: Path) -> None:
+    """Issue 21: a value on which nothing was compared, or whose lead the bootstrap does not
+    support, has no leader -- in report.html as in the printed table and leaderboard.json."""
+    board = json.loads((ranked / "leaderboard.json").read_text(encoding="utf-8"))["leaderboards"][0]
+    leaders = board["leaders"]
+    heat = _soup(ranked / "report.html").select_one("section.overview table.heatmap")
+    assert heat is not None
+    titles = [_text(th) for th in heat.select("thead th")][1:]
+    names = {SCHWARTZ.value(key).name: key for key in leaders}
+    boxed = {
+        (_text(row.th), names[titles[j]])  # type: ignore[arg-type]
+        for row in heat.select("tbody tr")
+        for j, cell in enumerate(row.select("td"))
+        if "leader" in cell["class"]
+    }
+    clear = {(lead["leader"], key) for key, lead in leaders.items() if lead["clear"]}
+    assert boxed == clear
+    assert any(not lead["clear"] for lead in leaders.values()), "no value without a clear lead to test"
+
+
 def test_the_alignment_layer_has_its_section_after_the_overview(tmp_path: Path) -> None:
     """``--targets``: the models x targets table (intervals written), the map, the left-out model."""
     from .test_alignment_cli import TARGETS_YAML

@@ -30,6 +30,7 @@ REQUIRED = {
     "rank",
     "rescore",
     "gen",
+    "gen-expand",
     "suite-inspect",
     "suite-lm-eval",
     "suite-rank",

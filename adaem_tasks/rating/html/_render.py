@@ -26,6 +26,7 @@ from adaem_tasks.rating.html._view import (
     Heatmap,
     ReportSection,
     board_view,
+    clear_leaders,
     heatmap,
 )
 from adaem_tasks.rating.leaderboard import Leaderboard, RankConfig
@@ -86,6 +87,7 @@ def _category_heatmap(board: Leaderboard) -> Heatmap:
         board.ci_low,
         board.ci_high,
         column_titles=value_labels(board.value_system, board.values),
+        boxed=clear_leaders(board),
     )
 
 

@@ -103,11 +103,15 @@ def heatmap(
     row_anchors: Sequence[str | None] | None = None,
     row_notes: Sequence[str | None] | None = None,
     cell_notes: dict[tuple[int, int], str] | None = None,
+    boxed: NDArray[np.bool_] | None = None,
 ) -> Heatmap:
     """Rows in the order given; each column ranks its finite cells (#1 = highest) and boxes its leader(s).
 
     Generic on purpose: the leaderboard (models x values) uses it, and so can the alignment
-    layer (models x targets, see :func:`adaem_tasks.rating.html.alignment_section`).
+    layer (models x targets, see :func:`adaem_tasks.rating.html.alignment_section`). ``boxed``
+    says which cells to box; without it every #1 is boxed. The leaderboard passes its *clear*
+    leaders (:mod:`adaem_tasks.rating.leaders`), so a box means what the table's star means: the
+    leader played matches and its lead over the runner-up holds across the bootstrap.
     """
     finite = np.isfinite(rates)
     spread = max(float(np.nanmax(np.abs(rates - 0.5))) if finite.any() else 0.0, 0.05)
@@ -129,7 +133,8 @@ def heatmap(
             has_interval = math.isfinite(lows[i, j]) and math.isfinite(highs[i, j])
             interval = f"{_percent(lows[i, j])}–{_percent(highs[i, j])}" if has_interval else ""
             rank = int(ranks[i, j])
-            cells.append(HeatCell(_percent(rates[i, j]), interval, colour, dark, rank == 1, f"#{rank}", ""))
+            box = bool(boxed[i, j]) if boxed is not None else rank == 1
+            cells.append(HeatCell(_percent(rates[i, j]), interval, colour, dark, box, f"#{rank}", ""))
         rows.append(
             HeatRow(
                 label=label,
@@ -492,6 +497,15 @@ def _notes(board: Leaderboard) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def clear_leaders(board: Leaderboard) -> NDArray[np.bool_]:
+    """``(models, values)``: True where the model is the value's clear leader (the table's star)."""
+    boxed = np.zeros((len(board.models), len(board.values)), dtype=bool)
+    for j, lead in enumerate(board.leads):
+        if lead.clear and lead.leader is not None:
+            boxed[lead.leader, j] = True
+    return boxed
+
+
 def board_view(board: Leaderboard, index: int, cases_per_value: int) -> BoardView:
     """Everything the report shows about one leaderboard (reads the answers of its cases)."""
     prefix = f"b{index}"
@@ -519,6 +533,7 @@ def board_view(board: Leaderboard, index: int, cases_per_value: int) -> BoardVie
             "not comparable" if board.models[i] in board.comparability.model_verdicts else None for i in order
         ],
         cell_notes=cell_notes,
+        boxed=clear_leaders(board)[order],
     )
     cases = select_cases(board, cases_per_value)
     wanted = [(m, c.question_id) for value_cases in cases.values() for c in value_cases for m in board.models]
