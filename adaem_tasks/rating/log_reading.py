@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -173,18 +174,37 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     again, so a script without an ``if __name__ == "__main__"`` guard works. Forking is
     safe only while this process runs no other thread (a lock held by another thread at the
     fork stays held in the child for ever), which ``adaem-rank`` and ``adaem-validate`` do
-    not when they read. Otherwise a fork server (spawn where there is none) starts workers
-    from a clean interpreter that imports the reader once -- about a second of CPU, and the
-    main module is imported again in each worker, as :mod:`multiprocessing` documents.
+    not when they read. Otherwise a fork server (spawn where there is none, or where its
+    socket would not fit under the temporary directory) starts workers from a clean
+    interpreter that imports the reader once -- about a second of CPU, and the main module is
+    imported again in each worker, as :mod:`multiprocessing` documents.
     """
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
+    if "forkserver" in methods and _forkserver_socket_fits():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__, "adaem_tasks.rating.inspect_logs"])
         return context
     return multiprocessing.get_context("spawn")
+
+
+#: Longest path of a UNIX socket on Linux (``sun_path`` holds 108 bytes with the final NUL).
+_UNIX_SOCKET_PATH_MAX = 107
+#: What multiprocessing adds below the temporary directory for the fork server's socket:
+#: ``/pymp-XXXXXXXX/listener-XXXXXXXX`` (32 bytes), with room to spare.
+_FORKSERVER_SOCKET_SUFFIX = 40
+
+
+def _forkserver_socket_fits() -> bool:
+    """Whether the fork server's socket path stays within the UNIX limit under this ``TMPDIR``.
+
+    The fork server listens on a UNIX socket in a fresh directory under the temporary
+    directory; under a long ``TMPDIR`` its path is too long to bind, and every worker fails.
+    Spawned workers talk over pipes instead, so they start whatever the temporary path.
+    """
+    base = len(os.fsencode(tempfile.gettempdir()))
+    return base + _FORKSERVER_SOCKET_SUFFIX <= _UNIX_SOCKET_PATH_MAX
 
 
 class ReadProgress:

@@ -7,6 +7,8 @@ import json
 import multiprocessing
 import subprocess
 import sys
+import tempfile
+import threading
 from dataclasses import fields
 from pathlib import Path
 
@@ -212,6 +214,31 @@ def test_workers_that_cannot_start_leave_the_reading_to_this_process(
     monkeypatch.setattr(log_reading, "ProcessPoolExecutor", Unstartable)
     reads, report = _read(logs, cache=False, jobs=2, pool_min_bytes=0)
     assert reads == expected and report.workers == 0 and report.read == 4
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs forkserver")
+def test_under_a_long_temporary_directory_workers_are_spawned_not_served(
+    logs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fork server's socket under a long TMPDIR cannot bind (AF_UNIX path too long): spawn instead.
+
+    Another thread is running, so forking is not safe and a fresh interpreter must start the
+    workers; with the long directory they must still start (not fall back to this process).
+    """
+    long_dir = tmp_path / ("d" * 60) / ("e" * 60)
+    long_dir.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(long_dir))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert log_reading._pool_context().get_start_method() == "spawn"
+        expected, _ = _read(logs, cache=False, jobs=1)
+        reads, report = _read(logs, cache=False, jobs=2, pool_min_bytes=0)
+    finally:
+        stop.set()
+        other.join()
+    assert report.workers == 2 and reads == expected
 
 
 def test_small_reads_stay_in_this_process(logs: Path) -> None:
