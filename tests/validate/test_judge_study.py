@@ -272,13 +272,15 @@ def test_console_script_with_a_grader_behind_an_openai_compatible_server(
     log-probabilities) make single mode right, and then it agrees with batched mode's JSON.
     """
     import os
-    import shutil
     import subprocess
+    import sys
 
     from adaem_tasks.testing.openai_server import start_server
 
-    command = shutil.which("adaem-validate")
-    assert command is not None
+    # The script installed beside this interpreter (as the other CLI tests find `inspect`), so the
+    # test does not depend on whether the virtual environment's bin directory is on PATH.
+    command = str(Path(sys.executable).with_name("adaem-validate"))
+    assert Path(command).is_file(), f"{command} is not installed (pip install -e .)"
     out = tmp_path / "out"
     with start_server() as server:
         env = {
