@@ -93,7 +93,22 @@ def as_prerequisite_error(exc: BaseException, context: str = "") -> TaskInputErr
     text = f"{context}: {message}" if context else message
     error = TaskInputError(escape(text))
     error.args = (text,)  # str(error) is the plain message, for logs and callers
+    _say_where_inspect_is_quiet(text)
     return error
+
+
+def _say_where_inspect_is_quiet(text: str) -> None:
+    """Write ``text`` to stderr when Inspect's console is silenced (``inspect eval --display none``).
+
+    Inspect prints a ``PrerequisiteError`` through rich's global console, which ``--display
+    none`` makes quiet: the run would exit 1 with no word of why (measured with inspect-ai
+    0.3.285; Inspect's own prerequisite errors go silent the same way). Scripts and CI are
+    exactly where ``--display none`` is used, so the one line goes to stderr directly there.
+    """
+    import rich
+
+    if rich.get_console().quiet:
+        print(text, file=sys.stderr)
 
 
 _installed: set[type[BaseException]] = set()

@@ -177,9 +177,9 @@ def test_unreachable_judge_stops_the_eval_before_any_examinee_call(tmp_path: Pat
 
 # -- the real command line ---------------------------------------------------------------------
 def _inspect(
-    args: list[str], tmp_path: Path, env: dict[str, str] | None = None
+    args: list[str], tmp_path: Path, env: dict[str, str] | None = None, display: str = "plain"
 ) -> subprocess.CompletedProcess[str]:
-    command = [INSPECT, *args, "--display", "plain", "--log-dir", str(tmp_path / "logs")]
+    command = [INSPECT, *args, "--display", display, "--log-dir", str(tmp_path / "logs")]
     full_env = {**os.environ, "ADAEM_HOME": str(tmp_path / "home"), **(env or {})}
     return subprocess.run(command, env=full_env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
 
@@ -248,6 +248,18 @@ def test_cli_bad_options_are_one_message_and_exit_1(tmp_path: Path, options: lis
     assert "Traceback" not in output
     # the message and nothing else, however the console wraps it
     assert _squeezed(output) == _squeezed(f"adaem_tasks/schwartz: {message}")
+    assert not (tmp_path / "logs").exists()
+
+
+@pytest.mark.slow
+def test_display_none_still_says_why_the_task_was_refused(tmp_path: Path) -> None:
+    """``--display none`` silences Inspect's console, which is where it prints the message."""
+    command = ["eval", "adaem_tasks/schwartz", "--model", EXAMINEE, "--model-role",
+               "grader=adaem-judge/keyword", "-T", "points=abc"]  # fmt: skip
+    run = _inspect(command, tmp_path, {"COLUMNS": "80"}, display="none")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.stdout.strip() == ""
+    assert run.stderr.strip() == "adaem_tasks/schwartz: points must be an integer >= 1 and <= 99, got 'abc'"
     assert not (tmp_path / "logs").exists()
 
 
