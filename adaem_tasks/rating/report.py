@@ -281,7 +281,9 @@ def format_table(board: Leaderboard) -> str:
         lines.append("leaders: none (fewer than 2 comparable models)")
     else:
         lines.append(
-            f"leaders (* = clear: it played matches on the value and the {board.config.ci_level:.0%} "
+            "leaders (no bootstrap replicates, so no lead is tested and none is starred):"
+            if board.config.replicates == 0
+            else f"leaders (* = clear: it played matches on the value and the {board.config.ci_level:.0%} "
             "bootstrap interval of its lead over the runner-up, in points, lies above 0):"
         )
         lines.extend(_lead_line(board, j, labels[j]) for j in range(len(board.values)))

@@ -306,6 +306,8 @@ def test_no_replicates_no_intervals_no_stars(tmp_path: Path, capsys: pytest.Capt
         and "no bootstrap (--replicates 0): no intervals, no leader is tested" in out
     )
     assert "*" not in out.split("leaders (")[0]  # no star in the table
+    assert "leaders (no bootstrap replicates, so no lead is tested and none is starred):" in out
+    assert "bootstrap interval" not in out  # the star's legend is not printed where no star can be
     assert "untested: no bootstrap replicates (--replicates 0)" in out
 
 
