@@ -20,6 +20,7 @@ from adaem_tasks.rating.alignment import (
     profiles_from_leaderboard,
 )
 from adaem_tasks.rating.alignment.statistics import pearson, spearman, weighted
+from adaem_tasks.rating.alignment.value_map import map_coordinates
 from adaem_tasks.value_systems import load_value_system
 
 from .synth import planted_records
@@ -73,6 +74,23 @@ def test_statistics_broadcast_over_chains_and_models() -> None:
     assert rho[6, 3, 2] == pytest.approx(spearmanr(chains[6, 3], targets[2]).statistic, abs=1e-12)
     assert r[1, 2, 0] == pytest.approx(pearsonr(chains[1, 2], targets[0]).statistic, abs=1e-12)
     assert w[0, 0, 1] == pytest.approx(np.average(chains[0, 0], weights=targets[1]), abs=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1e6, 1e300])
+def test_a_targets_scale_changes_no_statistic_and_no_map_point(scale: float) -> None:
+    """Weights of 1e308 used to overflow their sum to inf: a weighted win rate of 0.0, no r."""
+    rng = np.random.default_rng(1)
+    chains = rng.uniform(size=(5, 3, 10))
+    targets = rng.uniform(1, 6, size=(2, 10))
+    axes = map_axes(SCHWARTZ)
+    for statistic in (spearman, pearson, weighted):
+        assert np.allclose(statistic(chains, scale * targets), statistic(chains, targets), rtol=0, atol=1e-12)
+    assert np.allclose(
+        map_coordinates(scale * targets, list(SCHWARTZ.keys), axes),
+        map_coordinates(targets, list(SCHWARTZ.keys), axes),
+        rtol=0,
+        atol=1e-12,
+    )
 
 
 @pytest.mark.parametrize(

@@ -19,11 +19,32 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["pearson", "pearson_matrix", "spearman", "spearman_matrix", "standardise", "weighted"]
+__all__ = [
+    "pearson",
+    "pearson_matrix",
+    "scaled_down",
+    "spearman",
+    "spearman_matrix",
+    "standardise",
+    "weighted",
+]
+
+
+def scaled_down(profiles: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each profile (last axis) divided by its largest magnitude, where that exceeds 1.
+
+    Every statistic here is blind to a positive scale factor (a correlation, a weighted mean), so
+    the scale of a target file matters only to floating point: weights of ``1e308`` overflow a
+    sum to ``inf`` and made a weighted win rate of 0.0. Profiles within [-1, 1] (win rates) are
+    left exactly as they are.
+    """
+    largest = np.abs(profiles).max(axis=-1, keepdims=True)
+    return np.asarray(profiles / np.where(largest > 1.0, largest, 1.0), dtype=np.float64)
 
 
 def standardise(profiles: NDArray[np.float64]) -> NDArray[np.float64]:
     """Each profile (last axis) centred on its own mean and scaled to unit norm; NaN without spread."""
+    profiles = scaled_down(profiles)
     centred = profiles - profiles.mean(axis=-1, keepdims=True)
     norm = np.sqrt((centred**2).sum(axis=-1, keepdims=True))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -54,6 +75,7 @@ def spearman(profiles: NDArray[np.float64], targets: NDArray[np.float64]) -> NDA
 
 def weighted(profiles: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
     """``(..., targets)``: the weighted mean of each profile under each weighting (non-negative weights)."""
+    weights = scaled_down(weights)
     return np.einsum("...v,tv->...t", profiles, weights / weights.sum(axis=-1, keepdims=True))
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from adaem_tasks.rating.alignment.statistics import scaled_down
 from adaem_tasks.value_systems import ValueSystem
 
 __all__ = ["MapAxis", "map_axes", "map_coordinates"]
@@ -75,6 +76,7 @@ def map_coordinates(
     profiles: NDArray[np.float64], values: list[str], axes: list[MapAxis]
 ) -> NDArray[np.float64]:
     """``(..., axes)`` coordinates of profiles ``(..., values)``; NaN for a profile without spread."""
+    profiles = scaled_down(profiles)  # a standardised profile does not depend on its scale
     centred = profiles - profiles.mean(axis=-1, keepdims=True)
     spread = profiles.std(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
