@@ -154,7 +154,10 @@ def test_report_options(persona_logs: Path, tmp_path: Path, capsys: pytest.Captu
     soup = _soup(tmp_path / "c" / "report.html")
     assert max(len(s.select("article.case")) for s in soup.select("section.value")) == 1
     assert adaem_rank([*base, "--out", str(tmp_path / "d"), "--report-cases", "0"]) == 0
-    assert not _soup(tmp_path / "d" / "report.html").select("article.case")
+    no_cases = _soup(tmp_path / "d" / "report.html")
+    assert not no_cases.select("article.case")
+    method = _text(no_cases.select_one("#method"))  # type: ignore[arg-type]
+    assert "No questions are shown ( --report-cases 0 )" in method and "at most 0" not in method
     capsys.readouterr()
     for bad in (["--report-cases", "-1"], ["--report-cases", "2.5"], ["--report", "x.html", "--no-report"]):
         with pytest.raises(SystemExit) as exit_info:
