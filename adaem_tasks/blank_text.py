@@ -5,8 +5,8 @@ U+200D), word joiners (U+2060), byte-order marks (U+FEFF), soft hyphens or Hangu
 is as empty as one of spaces, yet ``str.strip()`` keeps every one of them: they are not
 whitespace to Python. A reader sees a blank line; the pipeline would ask a model an empty
 question and count its answer. Every place that refuses blank text (question files, task
-options, ``adaem-gen``'s seed reading) asks :func:`is_blank`, so the rule is the same
-everywhere.
+options, ``adaem-gen``'s seed reading and Listing 1 descriptions, target files, leaderboard
+files) asks :func:`is_blank`, so the rule is the same everywhere.
 
 What counts as invisible is Unicode's own list, read through the ``regex`` module (already
 installed with inspect-ai, whose tokenizer needs it): ``White_Space``,

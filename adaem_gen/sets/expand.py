@@ -45,6 +45,7 @@ from adaem_gen.questions.parsing import is_refusal
 from adaem_gen.run.journal import Journal, JournalError
 from adaem_gen.sets.dedup import QuestionIndex
 from adaem_gen.sets.seeds import PROMPTS, SeedRecord
+from adaem_tasks.blank_text import is_blank, strip_blank
 from adaem_tasks.errors import InputError
 from adaem_tasks.opinion import strip_markdown
 from adaem_tasks.prompts import load_template, render
@@ -103,7 +104,7 @@ def parse_description(text: str | None) -> str | None:
     ``None`` for an empty answer, a refusal, or a text that is not one description (under
     three or over :data:`MAX_DESCRIPTION_WORDS` words).
     """
-    if not text or not text.strip():
+    if not text or is_blank(text):
         return None
     lines = [line.strip() for line in strip_markdown(text).splitlines()]
     found = ""
@@ -114,8 +115,8 @@ def parse_description(text: str | None) -> str | None:
             break
     if not found:
         found = next((line for line in lines if line), "")
-    found = " ".join(found.strip(_WRAPPERS).split())
-    words = len(found.split())
+    found = " ".join(strip_blank(found).strip(_WRAPPERS).split())
+    words = sum(not is_blank(word) for word in found.split())  # a run of zero-width spaces is no word
     if words < 3 or words > MAX_DESCRIPTION_WORDS or is_refusal(found):
         return None
     return found

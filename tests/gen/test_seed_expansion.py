@@ -92,6 +92,8 @@ def test_the_prompt_is_listing_1_verbatim() -> None:
         ("[Description]: I'm sorry, but I cannot help with that.", None),
         ("[Description]: ok", None),
         ("", None),
+        ("\u200b\u2060\n", None),  # blank to a reader, though not to str.strip
+        ("[Description]: \u200b \u200b \u200b", None),  # three "words" a reader cannot see
     ],
 )
 def test_the_description_is_read_from_the_answer(reply: str, description: str | None) -> None:

@@ -161,6 +161,12 @@ BAD_YAML = [
     ),
     ("unknown key", f"targets:\n  - name: A\n    valuse: {{{FULL}}}\n", 3, "unknown key 'valuse'"),
     ("no name", f"targets:\n  - values: {{{FULL}}}\n", 2, "a target without a name"),
+    (
+        "invisible name",
+        f'targets:\n  - name: "\\u200b\\u2060"\n    values: {{{FULL}}}\n',
+        2,
+        "name must be text",
+    ),
     ("syntax", "targets:\n  - name: A\n    values: {power: 1\n", 4, "not valid YAML"),
     ("not a list", "targets: {name: A}\n", 1, "targets must be a non-empty list"),
     (
@@ -185,6 +191,7 @@ BAD_CSV = [
     ("semicolons", "name;power;security\nA;1;2\n", 1, "use commas"),
     ("comma decimal", FULL_CSV_HEADER + '\nA,,"1,5",2,3,4,5,6,7,8,9,10\n', 2, "not a finite number: '1,5'"),
     ("one value, two columns", "name,power,Power\nA,1,2\n", 1, "Power is given twice in target 'A'"),
+    ("invisible name", FULL_CSV_HEADER + "\n\u200b,,1,2,3,4,5,6,7,8,9,10\n", 2, "a target without a name"),
 ]
 
 

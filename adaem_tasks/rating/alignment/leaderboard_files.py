@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from adaem_tasks.blank_text import is_blank
 from adaem_tasks.errors import InputError
 from adaem_tasks.rating.alignment.profiles import LeftOut, ModelProfiles, left_out_for_missing_values
 from adaem_tasks.rating.chain_encoding import decode_chains
@@ -80,7 +81,7 @@ def _read_csv(path: str, text: str) -> list[ModelProfiles]:
     for row in reader:
         line = reader.line_num
         model, value, status = row["model"] or "", row["value"] or "", (row["status"] or "").strip()
-        if not model.strip():
+        if is_blank(model):
             raise LeaderboardFileError(f"{path}:{line}: a row without a model")
         system = _system_of(value)
         if system is None:

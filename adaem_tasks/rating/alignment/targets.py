@@ -42,6 +42,7 @@ import yaml
 from numpy.typing import NDArray
 from yaml.constructor import SafeConstructor
 
+from adaem_tasks.blank_text import is_blank, strip_blank
 from adaem_tasks.cli_types import number
 from adaem_tasks.errors import InputError
 from adaem_tasks.value_systems import ValueSystem, available_value_systems, load_value_system
@@ -152,9 +153,9 @@ def _line(node: yaml.Node) -> int:
 
 
 def _scalar_text(path: str, node: yaml.Node, what: str) -> str:
-    if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(":null") or not str(node.value).strip():
+    if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(":null") or is_blank(str(node.value)):
         raise _error(path, _line(node), f"{what} must be text")
-    return str(node.value).strip()
+    return strip_blank(str(node.value))
 
 
 def _mapping_pairs(path: str, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, int]]:
@@ -240,7 +241,7 @@ def _read_csv(path: str, text: str) -> _RawFile:
         header = next(reader)
     except StopIteration:
         raise _error(path, None, "the file is empty (expected a header: name,<value>,...)") from None
-    header = [h.strip() for h in header]
+    header = [strip_blank(h) for h in header]
     if "name" not in header:
         hint = " (the file looks ;-separated: use commas)" if len(header) == 1 and ";" in header[0] else ""
         raise _error(path, 1, f"no 'name' column in the header{hint}")
@@ -255,11 +256,11 @@ def _read_csv(path: str, text: str) -> _RawFile:
     systems: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
-        if not any(cell.strip() for cell in row):
+        if all(is_blank(cell) for cell in row):
             continue
         if len(row) != len(header):
             raise _error(path, line, f"the row has {len(row)} fields, the header {len(header)}")
-        cells = {column: row[i].strip() for column, i in seen.items()}
+        cells = {column: strip_blank(row[i]) for column, i in seen.items()}
         if not cells["name"]:
             raise _error(path, line, "a target without a name (the name column is empty)")
         target = _RawTarget(name=cells["name"], line=line)
