@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from adaem_tasks.rating.alignment.profiles import LeftOut
 from adaem_tasks.rating.alignment.targets import TargetKind, TargetSet
 from adaem_tasks.rating.alignment.value_map import MapAxis
+from adaem_tasks.rating.leaderboard import RowStatus
 
 __all__ = [
     "AlignmentCell",
@@ -34,7 +35,8 @@ __all__ = [
     "ValueMap",
 ]
 
-CellStatus = Literal["ok", "not_comparable"]
+CellStatus = RowStatus
+"""A cell's status is a leaderboard row's: ``ok``, or ``not_comparable`` with the same reasons."""
 RankingStatistic = Literal["match", "weighted"]
 
 
