@@ -39,6 +39,7 @@ from adaem_gen.config import ConfigError, RunConfig, load_yaml_config, recorded_
 from adaem_gen.extras import MissingExtraError, require_gen
 from adaem_gen.models import MeteredModel, resolve_model
 from adaem_gen.run.journal import Journal, JournalError
+from adaem_tasks.cli_paths import output_dir
 from adaem_tasks.cli_types import arg_float, arg_int, pydantic_message
 from adaem_tasks.errors import InputError, plain_text
 from adaem_tasks.questions import check_version_name, ensure_version_available
@@ -213,7 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     seeds.add_argument("inputs", nargs="+", metavar="FILE")
     seeds.add_argument("--format", dest="fmt", default="auto", choices=["auto", "touche", "valuebench"])
     seeds.add_argument(
-        "--out", required=True, help="directory for the seed set (questions.jsonl + manifest.json)"
+        "--out",
+        type=output_dir,
+        required=True,
+        help="directory for the seed set (questions.jsonl + manifest.json)",
     )
     seeds.add_argument("--version", help="version name of the seed set (default: seeds-<date>)")
     seeds.add_argument(
@@ -290,6 +294,11 @@ def _check_before_running(config: RunConfig, resume: bool) -> dict[str, MeteredM
     """What can fail cheaply fails here, before the generator makes a run directory or a call."""
     from adaem_gen.run.pipeline import load_seeds
 
+    if config.out is not None:  # from a flag or the YAML file: checked as adaem-rank checks its --out
+        try:
+            output_dir(config.out)
+        except argparse.ArgumentTypeError as exc:
+            raise ConfigError(f"--out: {exc}") from None
     if config.version is not None:
         check_version_name(config.version)
         if config.publish and not resume:

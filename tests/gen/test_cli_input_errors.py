@@ -66,6 +66,23 @@ def test_resume_of_a_missing_run_is_an_error_not_a_new_run(
     assert not (tmp_path / "runs").exists()
 
 
+def test_an_out_that_cannot_be_a_directory_is_one_line_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """adaem-gen's --out is checked as adaem-rank's is (it used to end in a mkdir traceback)."""
+    (tmp_path / "afile").write_text("not a directory", encoding="utf-8")
+    assert cli.main([*RUN, "--out", "afile"]) == 2
+    assert _error(capsys) == "adaem-gen: error: --out: 'afile' exists and is not a directory"
+    config = tmp_path / "run.yaml"
+    config.write_text("out: afile/run\n", encoding="utf-8")  # the same check for a YAML setting
+    assert cli.main([*RUN, "--config", str(config)]) == 2
+    assert "--out: cannot create 'afile/run'" in _error(capsys)
+    tsv = write_tsv(tmp_path / "args.tsv", ["We should ban cars"])
+    message = _argparse_error(capsys, ["seeds", str(tsv), "--out", "afile", "--version", "s-out"])
+    assert message == "adaem-gen seeds: error: argument --out: 'afile' exists and is not a directory"
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "not a directory"
+
+
 def test_bad_seed_file_is_named_before_a_run_directory_exists(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
